@@ -1,0 +1,186 @@
+#include <csignal>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "logging/log.hpp"
+#include "service/service.hpp"
+#include "storage/pg_connection.hpp"
+
+namespace eventline::cli {
+namespace {
+
+struct ServeOptions {
+    service::ServiceConfig config;
+    std::string listen = "127.0.0.1:8080";
+    std::string log_level = "info";
+    std::size_t max_future_seconds = 24 * 3600;
+    std::size_t group_linger_us = 1000;
+    std::size_t idle_timeout_seconds = 60;
+    std::size_t request_timeout_seconds = 30;
+    std::size_t shutdown_grace_seconds = 15;
+};
+
+constexpr auto kStartRetryInterval = std::chrono::seconds(2);
+
+/// "127.0.0.1:8080" or "[::1]:8080" into address and port.
+void parse_listen(const std::string& listen, http::ServerOptions& server) {
+    const std::size_t colon = listen.rfind(':');
+    if (colon == std::string::npos || colon + 1 == listen.size()) {
+        throw CLI::ValidationError("--listen", "expected ADDRESS:PORT, got " + listen);
+    }
+    std::string address = listen.substr(0, colon);
+    if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
+        address = address.substr(1, address.size() - 2);
+    }
+    const int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) {
+        throw CLI::ValidationError("--listen", "port out of range in " + listen);
+    }
+    server.address = address;
+    server.port = static_cast<unsigned short>(port);
+}
+
+/// Signals are taken synchronously by the main thread: blocked here, before any other
+/// thread exists, so that every thread inherits the mask and none is interrupted.
+sigset_t block_stop_signals() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    return signals;
+}
+
+/// Waits up to `timeout` for SIGINT or SIGTERM; returns the signal, or 0 on timeout.
+int wait_for_stop_signal(const sigset_t& signals, std::chrono::seconds timeout) {
+    timespec wait{static_cast<time_t>(timeout.count()), 0};
+    const int signal = sigtimedwait(&signals, nullptr, &wait);
+    return signal > 0 ? signal : 0;
+}
+
+int run_serve(ServeOptions& options) {
+    init_logging(options.log_level);
+
+    service::ServiceConfig& config = options.config;
+    parse_listen(options.listen, config.server);
+    config.events.limits.max_future = std::chrono::seconds(options.max_future_seconds);
+    config.events.max_body_bytes = config.server.limits.max_body_bytes;
+    config.write.linger = std::chrono::microseconds(options.group_linger_us);
+    config.server.limits.idle_timeout = std::chrono::seconds(options.idle_timeout_seconds);
+    config.server.limits.request_timeout = std::chrono::seconds(options.request_timeout_seconds);
+    config.shutdown_grace = std::chrono::seconds(options.shutdown_grace_seconds);
+
+    const sigset_t signals = block_stop_signals();
+    logging::info("starting", {{"database", storage::redact_url(config.database_url)},
+                               {"listen", options.listen}});
+
+    // A database that is not up yet (containers starting together) is waited for.
+    auto service = std::make_unique<service::Service>(config);
+    for (;;) {
+        try {
+            service->start();
+            break;
+        } catch (const storage::DatabaseError& error) {
+            if (!error.connection_lost()) {
+                throw;
+            }
+            logging::warn("database not reachable at start-up, retrying",
+                          {{"error", error.what()}, {"retry_in_s", kStartRetryInterval.count()}});
+            if (wait_for_stop_signal(signals, kStartRetryInterval) != 0) {
+                return 0;
+            }
+            service = std::make_unique<service::Service>(config);
+        }
+    }
+
+    int signal = 0;
+    while (signal == 0) {
+        signal = wait_for_stop_signal(signals, std::chrono::seconds(3600));
+    }
+    logging::info("stop signal received", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
+    service->stop();
+    return 0;
+}
+
+}  // namespace
+
+Command add_serve_command(CLI::App& app) {
+    auto options = std::make_shared<ServeOptions>();
+    service::ServiceConfig& config = options->config;
+    config.server.threads = std::max(1U, std::thread::hardware_concurrency());
+
+    CLI::App* command = app.add_subcommand(
+        "serve", "Serve the HTTP API; applies pending migrations first");
+    add_database_url_option(*command, config.database_url)->required();
+    add_log_level_option(*command, options->log_level);
+    command->add_option("--listen", options->listen, "Address and port to listen on")
+        ->envname("EVENTLINE_LISTEN")
+        ->capture_default_str();
+    command->add_option("--threads", config.server.threads, "Threads serving HTTP (default: cores)")
+        ->envname("EVENTLINE_THREADS")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    command->add_option("--writers", config.write.writers,
+                        "Database writer connections (the ingest pool size)")
+        ->envname("EVENTLINE_WRITERS")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    command->add_option("--group-max-events", config.write.group_max_events,
+                        "Most events written in one transaction (group commit)")
+        ->envname("EVENTLINE_GROUP_MAX_EVENTS")
+        ->check(CLI::Range(1, 1'000'000))
+        ->capture_default_str();
+    command->add_option("--group-linger-us", options->group_linger_us,
+                        "How long a writer waits for more requests to join its transaction")
+        ->envname("EVENTLINE_GROUP_LINGER_US")
+        ->check(CLI::Range(0, 1'000'000))
+        ->capture_default_str();
+    command->add_option("--max-queued-events", config.write.max_queued_events,
+                        "Events waiting for a writer past which POST /events answers 503")
+        ->envname("EVENTLINE_MAX_QUEUED_EVENTS")
+        ->check(CLI::Range(1, 100'000'000))
+        ->capture_default_str();
+    command->add_option("--max-batch-events", config.events.max_events,
+                        "Most events in one request (more is 413)")
+        ->envname("EVENTLINE_MAX_BATCH_EVENTS")
+        ->check(CLI::Range(1, 1'000'000))
+        ->capture_default_str();
+    command->add_option("--max-body-bytes", config.server.limits.max_body_bytes,
+                        "Largest request body, after decompression (more is 413)")
+        ->envname("EVENTLINE_MAX_BODY_BYTES")
+        ->check(CLI::Range(1024, 1 << 30))
+        ->capture_default_str();
+    command->add_option("--max-header-bytes", config.server.limits.max_header_bytes,
+                        "Largest request header block (more is 431)")
+        ->envname("EVENTLINE_MAX_HEADER_BYTES")
+        ->check(CLI::Range(1024, 1 << 20))
+        ->capture_default_str();
+    command->add_option("--max-future-seconds", options->max_future_seconds,
+                        "How far ahead of the server clock occurred_at may be")
+        ->envname("EVENTLINE_MAX_FUTURE_SECONDS")
+        ->capture_default_str();
+    command->add_option("--idle-timeout-seconds", options->idle_timeout_seconds,
+                        "Keep-alive connections idle longer than this are closed")
+        ->envname("EVENTLINE_IDLE_TIMEOUT_SECONDS")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    command->add_option("--request-timeout-seconds", options->request_timeout_seconds,
+                        "Time allowed to receive one request body or send one response")
+        ->envname("EVENTLINE_REQUEST_TIMEOUT_SECONDS")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    command->add_option("--shutdown-grace-seconds", options->shutdown_grace_seconds,
+                        "On SIGTERM, how long requests in progress may take to finish")
+        ->envname("EVENTLINE_SHUTDOWN_GRACE_SECONDS")
+        ->check(CLI::Range(0, 3600))
+        ->capture_default_str();
+    command->add_flag("!--skip-migrations", config.apply_migrations,
+                      "Do not apply pending migrations at start-up");
+    return [options] { return run_serve(*options); };
+}
+
+}  // namespace eventline::cli

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <array>
+#include <string_view>
+
+#include <boost/beast/http/verb.hpp>
+
+#include "http/request.hpp"
+#include "http/response.hpp"
+#include "metrics/metrics.hpp"
+
+namespace eventline::http {
+
+/// Something that answers one route.
+class Handler {
+public:
+    virtual ~Handler() = default;
+    /// Must call `respond` exactly once, now or later from any thread; `request` stays
+    /// valid until then.
+    virtual void handle(Request& request, Respond respond) = 0;
+};
+
+/// Where a request goes: its route (a metric label) and its handler, or why none.
+struct Resolved {
+    metrics::Route route = metrics::Route::unmatched;
+    Handler* handler = nullptr;  // null: 404 (unmatched) or 405 (wrong method)
+    std::string_view allow;      // for 405
+};
+
+/// The fixed table of the service's routes. Exact paths only: the API has no path
+/// parameters yet, and an exact table cannot be tricked into a wrong match.
+class Router {
+public:
+    void add(boost::beast::http::verb method, metrics::Route route, std::string_view path,
+             std::string_view allow, Handler& handler);
+
+    [[nodiscard]] Resolved resolve(boost::beast::http::verb method, std::string_view path) const;
+
+private:
+    struct Entry {
+        boost::beast::http::verb method;
+        metrics::Route route;
+        std::string_view path;
+        std::string_view allow;
+        Handler* handler;
+    };
+    std::array<Entry, 16> entries_{};
+    std::size_t size_ = 0;
+};
+
+}  // namespace eventline::http

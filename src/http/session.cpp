@@ -1,0 +1,217 @@
+#include "http/session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <simdjson.h>
+
+#include "logging/log.hpp"
+
+namespace eventline::http {
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+Session::Session(boost::asio::ip::tcp::socket&& socket, SessionContext& context)
+    : stream_(std::move(socket)), context_(context) {
+    boost::system::error_code ignored;
+    const auto endpoint = stream_.socket().remote_endpoint(ignored);
+    remote_ = ignored ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+Session::~Session() {
+    std::lock_guard lock(context_.sessions_mutex);
+    context_.sessions.erase(this);
+}
+
+void Session::start() {
+    {
+        std::lock_guard lock(context_.sessions_mutex);
+        context_.sessions.emplace(this, weak_from_this());
+    }
+    boost::asio::post(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+}
+
+void Session::close_if_idle() {
+    boost::asio::post(stream_.get_executor(), [self = shared_from_this()] {
+        if (self->idle_) {
+            self->close();
+        }
+    });
+}
+
+void Session::read_header() {
+    idle_ = true;
+    request_.reset();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(context_.limits.max_header_bytes));
+    parser_->body_limit(context_.limits.max_body_bytes);
+
+    stream_.expires_after(context_.limits.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code error, std::size_t) {
+                                 self->on_header(error);
+                             });
+}
+
+void Session::on_header(beast::error_code error) {
+    if (error) {
+        on_read_error(error);
+        return;
+    }
+    idle_ = false;
+    started_ = std::chrono::steady_clock::now();
+
+    // Room for simdjson's padding after the body, so that the JSON parser reads the body
+    // where it lies instead of copying it.
+    if (const auto length = parser_->content_length()) {
+        parser_->get().body().reserve(*length + simdjson::SIMDJSON_PADDING);
+    }
+    stream_.expires_after(context_.limits.request_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code read_error, std::size_t) {
+                          self->on_body(read_error);
+                      });
+}
+
+void Session::on_body(beast::error_code error) {
+    if (error) {
+        on_read_error(error);
+        return;
+    }
+    stream_.expires_never();  // the handler may wait on the database; no read is pending
+    dispatch();
+}
+
+void Session::on_read_error(beast::error_code error) {
+    // A client that went away or timed out gets no answer; a broken or oversized request
+    // does, and the connection closes because its stream position is unknown.
+    if (error == bhttp::error::end_of_stream || error == beast::error::timeout ||
+        error == boost::asio::error::operation_aborted || error == boost::asio::error::eof ||
+        error == boost::asio::error::connection_reset) {
+        close();
+        return;
+    }
+    started_ = std::chrono::steady_clock::now();
+    resolved_ = Resolved{};
+    Response response =
+        error == bhttp::error::body_limit
+            ? error_response(413, "payload_too_large",
+                             "the body exceeds " + std::to_string(context_.limits.max_body_bytes) + " bytes")
+        : error == bhttp::error::header_limit
+            ? error_response(431, "headers_too_large", "the request headers are too large")
+            : error_response(400, "bad_request", "malformed HTTP request: " + error.message());
+    response.close_connection = true;
+    idle_ = false;
+    ++context_.requests_in_flight;
+    send(std::move(response));
+}
+
+void Session::dispatch() {
+    ++context_.requests_in_flight;
+    auto& message = parser_->get();
+    std::string_view path;
+    std::string_view query;
+    split_target(std::string_view(message.target().data(), message.target().size()), path, query);
+    request_.emplace(Request{message, path, query});
+
+    resolved_ = context_.router.resolve(message.method(), path);
+    if (resolved_.handler == nullptr) {
+        if (resolved_.route == metrics::Route::unmatched) {
+            send(error_response(404, "not_found", "no such route"));
+        } else {
+            Response response = error_response(405, "method_not_allowed", "method not allowed on this route");
+            response.headers.emplace_back("Allow", std::string(resolved_.allow));
+            send(std::move(response));
+        }
+        return;
+    }
+
+    resolved_.handler->handle(*request_, [self = shared_from_this()](Response response) {
+        boost::asio::post(self->stream_.get_executor(),
+                          [self, response = std::move(response)]() mutable {
+                              self->send(std::move(response));
+                          });
+    });
+}
+
+void Session::send(Response response) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const bool has_request = request_.has_value();
+    const auto method = has_request ? request_->message.method() : bhttp::verb::unknown;
+    const unsigned version = has_request ? request_->message.version() : 11;
+    const bool keep_alive = has_request && request_->message.keep_alive() &&
+                            !response.close_connection && !context_.stopping.load();
+
+    response_ = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(response.status), version);
+    response_->set(bhttp::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) {
+        response_->set(name, value);
+    }
+    response_->keep_alive(keep_alive);
+    if (method == bhttp::verb::head) {
+        response_->content_length(response.body.size());
+    } else {
+        response_->body() = std::move(response.body);
+        response_->prepare_payload();
+    }
+
+    const std::string_view method_name =
+        has_request ? std::string_view(request_->message.method_string().data(),
+                                       request_->message.method_string().size())
+                    : std::string_view("other");
+    context_.metrics.observe(method_name, resolved_.route, response.status, seconds);
+    log_request(response, seconds);
+
+    stream_.expires_after(context_.limits.request_timeout);
+    bhttp::async_write(stream_, *response_,
+                       [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
+                           self->on_written(error, !keep_alive);
+                       });
+}
+
+void Session::on_written(beast::error_code error, bool close_after) {
+    --context_.requests_in_flight;
+    response_.reset();
+    if (error || close_after) {
+        close();
+        return;
+    }
+    read_header();
+}
+
+void Session::log_request(const Response& response, double seconds) const {
+    const std::string_view method =
+        request_ ? std::string_view(request_->message.method_string().data(),
+                                    request_->message.method_string().size())
+                 : std::string_view("-");
+    const std::string_view route = metrics::route_pattern(resolved_.route);
+    const double duration_ms = seconds * 1000.0;
+    const logging::Level level = response.status >= 500 ? logging::Level::warn : logging::Level::info;
+    if (!logging::enabled(level)) {
+        return;
+    }
+    if (response.counts) {
+        const IngestCounts& counts = *response.counts;
+        logging::write(level, "request",
+                       {{"method", method}, {"route", route}, {"status", response.status},
+                        {"duration_ms", duration_ms}, {"remote", remote_}, {"events", counts.events},
+                        {"accepted", counts.accepted}, {"duplicates", counts.duplicates},
+                        {"rejected", counts.rejected}, {"error", response.error_code}});
+    } else {
+        logging::write(level, "request",
+                       {{"method", method}, {"route", route}, {"status", response.status},
+                        {"duration_ms", duration_ms}, {"remote", remote_},
+                        {"error", response.error_code}});
+    }
+}
+
+void Session::close() {
+    boost::system::error_code ignored;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    stream_.close();
+}
+
+}  // namespace eventline::http

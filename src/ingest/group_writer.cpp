@@ -1,0 +1,163 @@
+#include "ingest/group_writer.hpp"
+
+#include <chrono>
+
+#include "logging/log.hpp"
+
+namespace eventline::ingest {
+namespace {
+
+constexpr int kMaxRetries = 3;
+
+}  // namespace
+
+GroupWriter::GroupWriter(std::string database_url, metrics::IngestMetrics& metrics)
+    : database_url_(std::move(database_url)), metrics_(metrics) {}
+
+bool GroupWriter::ensure_connected() {
+    if (connected()) {
+        return true;
+    }
+    try {
+        connection_.emplace(storage::PgConnection::connect(database_url_));
+        store_.emplace(*connection_);
+        metrics_.writers_connected.Increment();
+        logging::info("database writer connected",
+                      {{"database", storage::redact_url(database_url_)}});
+        return true;
+    } catch (const storage::DatabaseError& error) {
+        store_.reset();
+        connection_.reset();
+        logging::warn("database writer cannot connect", {{"error", error.what()}});
+        return false;
+    }
+}
+
+void GroupWriter::check_health() {
+    if (!connected()) {
+        return;
+    }
+    try {
+        connection_->exec("SELECT 1");
+    } catch (const storage::DatabaseError& error) {
+        disconnect(error);
+    }
+}
+
+void GroupWriter::disconnect(const std::exception& cause) {
+    if (!connected()) {
+        return;
+    }
+    store_.reset();
+    connection_.reset();
+    metrics_.writers_connected.Decrement();
+    logging::warn("database writer lost its connection", {{"error", cause.what()}});
+}
+
+void GroupWriter::write(std::span<const std::span<const event::Event>> batches,
+                        std::vector<WriteResult>& results) {
+    results.assign(batches.size(), WriteResult{});
+    auto fail_all = [&](WriteResult::Status status) {
+        for (WriteResult& result : results) {
+            result = WriteResult{status, 0, 0};
+        }
+    };
+
+    if (!ensure_connected()) {
+        metrics_.write_failures_unavailable.Increment();
+        fail_all(WriteResult::Status::database_unavailable);
+        return;
+    }
+
+    for (int attempt = 0;; ++attempt) {
+        try {
+            store_together(batches, results);
+            return;
+        } catch (const storage::DatabaseError& error) {
+            if (error.connection_lost() || !connection_->healthy()) {
+                disconnect(error);
+                metrics_.write_failures_unavailable.Increment();
+                fail_all(WriteResult::Status::database_unavailable);
+                return;
+            }
+            if (error.retryable() && attempt < kMaxRetries) {
+                metrics_.write_retries.Increment();
+                logging::warn("retrying an ingest transaction",
+                              {{"sqlstate", error.sqlstate()}, {"attempt", attempt + 1}});
+                continue;
+            }
+            if (batches.size() > 1) {
+                // Find the batch the database refuses by writing each on its own.
+                logging::warn("ingest transaction failed, retrying its batches one by one",
+                              {{"error", error.what()}, {"batches", batches.size()}});
+                std::vector<WriteResult> single;
+                for (std::size_t i = 0; i < batches.size(); ++i) {
+                    write(batches.subspan(i, 1), single);
+                    results[i] = single.front();
+                }
+                return;
+            }
+            metrics_.write_failures_error.Increment();
+            logging::error("ingest transaction failed",
+                           {{"error", error.what()}, {"sqlstate", error.sqlstate()},
+                            {"events", batches.front().size()}});
+            fail_all(WriteResult::Status::failed);
+            return;
+        }
+    }
+}
+
+void GroupWriter::store_together(std::span<const std::span<const event::Event>> batches,
+                                 std::vector<WriteResult>& results) {
+    staged_.clear();
+    staged_owner_.clear();
+    staged_index_.clear();
+    staged_count_.assign(batches.size(), 0);
+    for (WriteResult& result : results) {
+        result = WriteResult{};
+    }
+
+    // The first occurrence of a key in the group is the one written; later ones are
+    // duplicates whatever the database holds.
+    for (std::uint32_t batch = 0; batch < batches.size(); ++batch) {
+        for (const event::Event& event : batches[batch]) {
+            const Key key{event.project_id, event.event_id};
+            if (staged_index_.try_emplace(key, static_cast<std::uint32_t>(staged_.size())).second) {
+                staged_.push_back(&event);
+                staged_owner_.push_back(batch);
+                ++staged_count_[batch];
+            } else {
+                ++results[batch].duplicates;
+            }
+        }
+    }
+
+    const auto started = std::chrono::steady_clock::now();
+    metrics_.writers_busy.Increment();
+    storage::StoreTimings timings;
+    try {
+        timings = store_->store(staged_, [&](event::ProjectId project, const event::Uuid& id) {
+            const auto found = staged_index_.find(Key{project, id});
+            if (found != staged_index_.end()) {
+                ++results[staged_owner_[found->second]].accepted;
+            }
+        });
+    } catch (...) {
+        metrics_.writers_busy.Decrement();
+        throw;
+    }
+    metrics_.writers_busy.Decrement();
+
+    metrics_.commit_seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    metrics_.copy_seconds.Observe(timings.copy_seconds);
+    metrics_.insert_seconds.Observe(timings.insert_seconds);
+    metrics_.group_events.Observe(static_cast<double>(staged_.size()));
+    metrics_.group_requests.Observe(static_cast<double>(batches.size()));
+
+    for (std::size_t batch = 0; batch < batches.size(); ++batch) {
+        results[batch].duplicates += staged_count_[batch] - results[batch].accepted;
+    }
+}
+
+}  // namespace eventline::ingest

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "event/event.hpp"
+#include "ingest/write_queue.hpp"
+#include "metrics/metrics.hpp"
+#include "storage/event_store.hpp"
+#include "storage/pg_connection.hpp"
+
+namespace eventline::ingest {
+
+/// One writer's connection and the work of writing one group: deduplicating within the
+/// group, storing, and telling each batch how many of its events were new.
+///
+/// Failures are contained: a lost connection answers the group "unavailable" and drops
+/// the connection; a deadlock is retried; any other database error is retried batch by
+/// batch, so that one batch the database refuses cannot fail the others of its group.
+class GroupWriter {
+public:
+    GroupWriter(std::string database_url, metrics::IngestMetrics& metrics);
+
+    /// Connects if not connected; false (and logged) when the database is unreachable.
+    bool ensure_connected();
+    [[nodiscard]] bool connected() const { return store_.has_value(); }
+
+    /// Checks an idle connection, dropping it when it is dead.
+    void check_health();
+
+    /// Writes the batches as one transaction; `results[i]` answers `batches[i]`.
+    void write(std::span<const std::span<const event::Event>> batches,
+               std::vector<WriteResult>& results);
+
+private:
+    struct Key {
+        event::ProjectId project_id;
+        event::Uuid event_id;
+        friend bool operator==(const Key&, const Key&) = default;
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key& key) const noexcept {
+            return event::UuidHash{}(key.event_id) ^ static_cast<std::size_t>(key.project_id);
+        }
+    };
+
+    /// One attempt at storing the batches together; throws DatabaseError.
+    void store_together(std::span<const std::span<const event::Event>> batches,
+                        std::vector<WriteResult>& results);
+    void disconnect(const std::exception& cause);
+
+    std::string database_url_;
+    metrics::IngestMetrics& metrics_;
+    std::optional<storage::PgConnection> connection_;
+    std::optional<storage::EventStore> store_;
+
+    // Scratch reused between groups, so that steady-state writing does not allocate.
+    std::vector<const event::Event*> staged_;
+    std::vector<std::uint32_t> staged_owner_;  // batch index of each staged event
+    std::vector<std::size_t> staged_count_;    // events staged per batch
+    std::unordered_map<Key, std::uint32_t, KeyHash> staged_index_;
+};
+
+}  // namespace eventline::ingest

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace eventline::metrics {
+
+/// Counters of the ingest pipeline, labelled by where events came from. SPEC names.
+struct SourceCounters {
+    prometheus::Counter& ingested;
+    prometheus::Counter& duplicates;
+    prometheus::Counter& rejected;
+};
+
+/// What the write queue and its writers report.
+struct IngestMetrics {
+    SourceCounters http;
+    prometheus::Gauge& queue_events;          // events waiting for a writer
+    prometheus::Gauge& queue_limit_events;    // the bound past which requests get 503
+    prometheus::Gauge& writers_connected;     // writer connections up
+    prometheus::Gauge& writers_busy;          // writers inside a transaction
+    prometheus::Gauge& writers_configured;
+    prometheus::Histogram& group_events;      // events per transaction
+    prometheus::Histogram& group_requests;    // requests coalesced per transaction
+    prometheus::Histogram& commit_seconds;    // whole transaction, BEGIN to COMMIT
+    prometheus::Histogram& copy_seconds;      // statement: COPY staged_events
+    prometheus::Histogram& insert_seconds;    // statement: insert_staged_events
+    prometheus::Counter& write_failures_unavailable;
+    prometheus::Counter& write_failures_error;
+    prometheus::Counter& write_retries;
+};
+
+/// One route of the HTTP API, as a metric label: the pattern, never the raw path.
+enum class Route { events, healthz, readyz, metrics, unmatched, count_ };
+
+[[nodiscard]] std::string_view route_pattern(Route route);
+
+/// Per-route request counters and latency histograms. Counters for a (route, status)
+/// pair are created on first use and cached in a lock-free table, because
+/// prometheus-cpp's label lookup takes a mutex and this runs for every request.
+class HttpMetrics {
+public:
+    explicit HttpMetrics(prometheus::Registry& registry);
+
+    void observe(std::string_view method, Route route, unsigned status, double seconds);
+
+private:
+    static constexpr std::size_t kRoutes = static_cast<std::size_t>(Route::count_);
+    static constexpr unsigned kStatuses = 600;
+    enum class Method { get, post, other, count_ };
+    static constexpr std::size_t kMethods = static_cast<std::size_t>(Method::count_);
+
+    prometheus::Family<prometheus::Counter>& requests_;
+    prometheus::Family<prometheus::Histogram>& durations_;
+    std::array<std::array<prometheus::Histogram*, kRoutes>, kMethods> duration_by_route_{};
+    std::unique_ptr<std::atomic<prometheus::Counter*>[]> counters_;
+};
+
+/// The service's metrics registry and everything registered in it.
+class Metrics {
+public:
+    Metrics();
+
+    /// Prometheus text exposition format of everything registered.
+    [[nodiscard]] std::string serialize() const;
+
+    [[nodiscard]] prometheus::Registry& registry() { return *registry_; }
+
+private:
+    // Declared before the public members below: they register themselves in it.
+    std::shared_ptr<prometheus::Registry> registry_;
+
+public:
+    IngestMetrics ingest;
+    HttpMetrics http;
+};
+
+}  // namespace eventline::metrics

@@ -1,0 +1,83 @@
+#include "service/service.hpp"
+
+#include <thread>
+
+#include "http/ops_handlers.hpp"
+#include "logging/log.hpp"
+#include "storage/migrator.hpp"
+#include "storage/pg_connection.hpp"
+
+namespace eventline::service {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+// How long start() waits for the first writer connection before serving anyway; the
+// writers keep trying, and /readyz says 503 until one succeeds.
+constexpr auto kWriterConnectWait = std::chrono::seconds(10);
+
+}  // namespace
+
+Service::Service(ServiceConfig config) : config_(std::move(config)) {
+    config_.write.database_url = config_.database_url;
+    metrics_ = std::make_unique<metrics::Metrics>();
+    queue_ = std::make_unique<ingest::WriteQueue>(config_.write, metrics_->ingest);
+
+    events_handler_ =
+        std::make_unique<http::EventsHandler>(config_.events, *queue_, metrics_->ingest.http);
+    health_handler_ = std::make_unique<http::HealthHandler>();
+    readiness_handler_ =
+        std::make_unique<http::ReadinessHandler>([this] { return queue_->database_available(); });
+    metrics_handler_ = std::make_unique<http::MetricsHandler>(*metrics_);
+
+    router_ = std::make_unique<http::Router>();
+    router_->add(bhttp::verb::post, metrics::Route::events, "/events", "POST", *events_handler_);
+    router_->add(bhttp::verb::get, metrics::Route::healthz, "/healthz", "GET, HEAD", *health_handler_);
+    router_->add(bhttp::verb::get, metrics::Route::readyz, "/readyz", "GET, HEAD", *readiness_handler_);
+    router_->add(bhttp::verb::get, metrics::Route::metrics, "/metrics", "GET, HEAD", *metrics_handler_);
+
+    server_ = std::make_unique<http::Server>(config_.server, *router_, metrics_->http);
+}
+
+Service::~Service() { stop(); }
+
+unsigned short Service::start() {
+    if (config_.apply_migrations) {
+        storage::PgConnection connection = storage::PgConnection::connect(config_.database_url);
+        const storage::MigrationReport report = storage::apply_migrations(connection);
+        for (const std::string& name : report.applied) {
+            logging::info("migration applied", {{"migration", name}});
+        }
+        logging::info("schema ready", {{"schema_version", report.schema_version}});
+    }
+
+    queue_->start();
+    const auto deadline = std::chrono::steady_clock::now() + kWriterConnectWait;
+    while (!queue_->database_available() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+
+    const unsigned short port = server_->listen();
+    server_->start();
+    running_ = true;
+    logging::info("listening", {{"address", config_.server.address}, {"port", port},
+                                {"threads", config_.server.threads},
+                                {"writers", config_.write.writers}});
+    return port;
+}
+
+void Service::stop() {
+    if (!running_) {
+        return;
+    }
+    running_ = false;
+    logging::info("shutting down", {{"requests_in_flight", server_->requests_in_flight()}});
+    // Order matters: requests in flight wait on the queue, so the queue keeps writing
+    // until the server has answered them; only then do the writers drain and stop.
+    server_->drain(config_.shutdown_grace);
+    queue_->stop();
+    server_->stop();
+    logging::info("stopped");
+}
+
+}  // namespace eventline::service

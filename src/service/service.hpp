@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "http/events_handler.hpp"
+#include "http/server.hpp"
+#include "ingest/write_queue.hpp"
+#include "metrics/metrics.hpp"
+
+namespace eventline::service {
+
+/// Everything `serve` can be told.
+struct ServiceConfig {
+    std::string database_url;
+    bool apply_migrations = true;
+    http::ServerOptions server;
+    http::EventsHandlerOptions events;
+    ingest::WriteQueueOptions write;  // its database_url is taken from above
+    std::chrono::milliseconds shutdown_grace{15'000};
+};
+
+/// The running service: metrics, write queue, handlers and HTTP server, wired together
+/// in one place. `serve` runs one; tests run one in-process on a free port.
+class Service {
+public:
+    explicit Service(ServiceConfig config);
+    ~Service();
+
+    /// Applies migrations (unless told not to), starts the writers and the server.
+    /// Returns the port it listens on. Throws storage::DatabaseError when the database
+    /// cannot be reached, std::exception on other start-up failures.
+    unsigned short start();
+
+    /// Graceful stop: no new connections, answer what is in progress (within the grace
+    /// period), write everything queued, then stop the threads.
+    void stop();
+
+    [[nodiscard]] metrics::Metrics& metrics() { return *metrics_; }
+    [[nodiscard]] bool database_available() const { return queue_->database_available(); }
+
+private:
+    ServiceConfig config_;
+    std::unique_ptr<metrics::Metrics> metrics_;
+    std::unique_ptr<ingest::WriteQueue> queue_;
+    std::unique_ptr<http::Router> router_;
+    std::unique_ptr<http::Handler> events_handler_;
+    std::unique_ptr<http::Handler> health_handler_;
+    std::unique_ptr<http::Handler> readiness_handler_;
+    std::unique_ptr<http::Handler> metrics_handler_;
+    std::unique_ptr<http::Server> server_;
+    bool running_ = false;
+};
+
+}  // namespace eventline::service
