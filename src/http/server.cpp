@@ -13,6 +13,7 @@ using tcp = boost::asio::ip::tcp;
 Server::Server(ServerOptions options, const Router& router, metrics::HttpMetrics& metrics)
     : options_(std::move(options)),
       io_(static_cast<int>(options_.threads)),
+      work_(boost::asio::make_work_guard(io_)),
       acceptor_(io_),
       context_{router, metrics, options_.limits} {}
 
@@ -84,6 +85,7 @@ void Server::drain(std::chrono::milliseconds grace) {
 }
 
 void Server::stop() {
+    work_.reset();
     io_.stop();
     for (std::thread& thread : threads_) {
         thread.join();

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
@@ -52,6 +53,10 @@ private:
 
     ServerOptions options_;
     boost::asio::io_context io_;
+    // Keeps the threads running while a request waits on the database with no socket
+    // operation pending, as every request in flight does once drain has closed the
+    // acceptor; released by stop().
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     boost::asio::ip::tcp::acceptor acceptor_;
     SessionContext context_;
     std::vector<std::thread> threads_;
