@@ -1,0 +1,36 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "service/service.hpp"
+#include "support/http_client.hpp"
+#include "support/test_database.hpp"
+
+namespace eventline::testing {
+
+/// The real service, in this process, on a free loopback port, against its own fresh
+/// database. Tests talk to it over HTTP like any client.
+class RunningService {
+public:
+    /// `configure` may adjust the configuration before the service starts.
+    explicit RunningService(const std::function<void(service::ServiceConfig&)>& configure = {});
+    ~RunningService();
+
+    [[nodiscard]] unsigned short port() const { return port_; }
+    [[nodiscard]] TestDatabase& database() { return database_; }
+    [[nodiscard]] service::Service& service() { return *service_; }
+    [[nodiscard]] HttpClient client() const { return HttpClient(port_); }
+
+    /// The current value of a metric sample in /metrics, e.g.
+    /// `events_ingested_total{source="http"}`; -1 when absent.
+    [[nodiscard]] double metric(const std::string& sample);
+
+private:
+    TestDatabase database_;
+    std::unique_ptr<service::Service> service_;
+    unsigned short port_ = 0;
+};
+
+}  // namespace eventline::testing
