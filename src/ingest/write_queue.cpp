@@ -1,5 +1,7 @@
 #include "ingest/write_queue.hpp"
 
+#include <algorithm>
+
 #include "ingest/group_writer.hpp"
 #include "logging/log.hpp"
 
@@ -64,10 +66,19 @@ std::vector<WriteQueue::Pending> WriteQueue::take_group() {
 
     std::vector<Pending> group;
     std::size_t group_events = 0;
+
+    // A writer takes its share of what waits, not all of it: with every client's
+    // request in one group, one PostgreSQL backend would work while the others idle.
+    const auto size_limit = [&] {
+        const std::size_t idle_writers = std::max<std::size_t>(1, options_.writers - busy_writers_);
+        const std::size_t waiting = group_events + queued_events_;
+        const std::size_t share = (waiting + idle_writers - 1) / idle_writers;
+        return std::min(options_.group_max_events, share);
+    };
     const auto take_available = [&] {
+        const std::size_t limit = size_limit();
         while (!queue_.empty() &&
-               (group.empty() ||
-                group_events + queue_.front().events.size() <= options_.group_max_events)) {
+               (group.empty() || group_events + queue_.front().events.size() <= limit)) {
             group_events += queue_.front().events.size();
             queued_events_ -= queue_.front().events.size();
             group.push_back(std::move(queue_.front()));
@@ -76,11 +87,12 @@ std::vector<WriteQueue::Pending> WriteQueue::take_group() {
     };
     take_available();
 
-    // Linger for more batches while the group has room: a few hundred microseconds of
-    // latency buy one transaction instead of many.
+    // Linger for more batches while the group has room and every other writer is busy:
+    // a few hundred microseconds of latency buy one transaction instead of many. With
+    // an idle writer around, lingering would only delay what it could start at once.
     const auto deadline = std::chrono::steady_clock::now() + options_.linger;
     while (!group.empty() && !stopping_ && group_events < options_.group_max_events &&
-           queue_.empty()) {
+           queue_.empty() && busy_writers_ + 1 >= options_.writers) {
         if (!work_available_.wait_until(lock, deadline,
                                         [this] { return stopping_ || !queue_.empty(); })) {
             break;
@@ -88,8 +100,16 @@ std::vector<WriteQueue::Pending> WriteQueue::take_group() {
         take_available();
     }
 
+    if (!group.empty()) {
+        ++busy_writers_;
+    }
     metrics_.queue_events.Set(static_cast<double>(queued_events_));
     return group;
+}
+
+void WriteQueue::finish_group() {
+    std::lock_guard lock(mutex_);
+    --busy_writers_;
 }
 
 void WriteQueue::fail_queued_while_unavailable() {
@@ -154,6 +174,7 @@ void WriteQueue::run_writer(std::size_t writer_id) {
         }
         writer.write(batches, results);
         track_connection();
+        finish_group();
         for (std::size_t i = 0; i < group.size(); ++i) {
             group[i].done(results[i]);
         }

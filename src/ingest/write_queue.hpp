@@ -82,6 +82,8 @@ private:
     /// Waits for work and takes one group; empty when the queue is stopping and drained,
     /// or when the health-check interval passed without work.
     std::vector<Pending> take_group();
+    /// Marks the calling writer idle again after writing the group take_group gave it.
+    void finish_group();
     void fail_queued_while_unavailable();
 
     WriteQueueOptions options_;
@@ -91,6 +93,7 @@ private:
     std::condition_variable work_available_;
     std::deque<Pending> queue_;
     std::size_t queued_events_ = 0;
+    std::size_t busy_writers_ = 0;  // writers between take_group and finish_group
     bool stopping_ = false;
 
     // Only one writer assembles a group at a time, so that lingering gathers requests
