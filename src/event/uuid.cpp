@@ -8,30 +8,30 @@
 namespace eventline::event {
 namespace {
 
-constexpr std::array<std::size_t, 4> kDashPositions{8, 13, 18, 23};
 constexpr std::size_t kCanonicalLength = 36;
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
+// Where each byte's two hex digits start in the canonical form.
+constexpr std::array<std::uint8_t, 16> kDigitOffsets{0,  2,  4,  6,  9,  11, 14, 16,
+                                                     19, 21, 24, 26, 28, 30, 32, 34};
 
-bool is_dash_position(std::size_t position) {
-    for (std::size_t dash : kDashPositions) {
-        if (dash == position) {
-            return true;
-        }
+// Every event goes through here, so hex digits are looked up, not branched on.
+// 0xff marks a character that is not a hex digit.
+constexpr std::uint8_t kNotHex = 0xff;
+constexpr std::array<std::uint8_t, 256> make_hex_table() {
+    std::array<std::uint8_t, 256> table{};
+    for (auto& entry : table) {
+        entry = kNotHex;
     }
-    return false;
+    for (int c = '0'; c <= '9'; ++c) {
+        table[c] = static_cast<std::uint8_t>(c - '0');
+    }
+    for (int c = 'a'; c <= 'f'; ++c) {
+        table[c] = static_cast<std::uint8_t>(c - 'a' + 10);
+        table[c - 'a' + 'A'] = static_cast<std::uint8_t>(c - 'a' + 10);
+    }
+    return table;
 }
+constexpr std::array<std::uint8_t, 256> kHexValue = make_hex_table();
 
 }  // namespace
 
@@ -50,27 +50,21 @@ std::string Uuid::to_string() const {
 }
 
 std::optional<Uuid> parse_uuid(std::string_view text) {
-    if (text.size() != kCanonicalLength) {
+    if (text.size() != kCanonicalLength || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
+        text[23] != '-') {
         return std::nullopt;
     }
 
     Uuid uuid;
-    std::size_t byte = 0;
-    for (std::size_t i = 0; i < text.size();) {
-        if (is_dash_position(i)) {
-            if (text[i] != '-') {
-                return std::nullopt;
-            }
-            ++i;
-            continue;
-        }
-        const int high = hex_value(text[i]);
-        const int low = hex_value(text[i + 1]);
-        if (high < 0 || low < 0) {
-            return std::nullopt;
-        }
-        uuid.bytes[byte++] = static_cast<std::uint8_t>(high << 4 | low);
-        i += 2;
+    unsigned invalid = 0;
+    for (std::size_t i = 0; i < uuid.bytes.size(); ++i) {
+        const unsigned high = kHexValue[static_cast<unsigned char>(text[kDigitOffsets[i]])];
+        const unsigned low = kHexValue[static_cast<unsigned char>(text[kDigitOffsets[i] + 1])];
+        invalid |= high | low;  // kNotHex has the high bit that no digit has
+        uuid.bytes[i] = static_cast<std::uint8_t>(high << 4 | low);
+    }
+    if (invalid & 0x80) {
+        return std::nullopt;
     }
     return uuid;
 }

@@ -1,6 +1,8 @@
 #include "ingest/group_writer.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <tuple>
 
 #include "logging/log.hpp"
 
@@ -111,7 +113,6 @@ void GroupWriter::store_together(std::span<const std::span<const event::Event>> 
                                  std::vector<WriteResult>& results) {
     staged_.clear();
     staged_owner_.clear();
-    staged_index_.clear();
     staged_count_.assign(batches.size(), 0);
     for (WriteResult& result : results) {
         result = WriteResult{};
@@ -121,25 +122,28 @@ void GroupWriter::store_together(std::span<const std::span<const event::Event>> 
     // duplicates whatever the database holds.
     for (std::uint32_t batch = 0; batch < batches.size(); ++batch) {
         for (const event::Event& event : batches[batch]) {
-            const Key key{event.project_id, event.event_id};
-            if (staged_index_.try_emplace(key, static_cast<std::uint32_t>(staged_.size())).second) {
+            if (staged_owner_.try_emplace(Key{event.project_id, event.event_id}, batch).second) {
                 staged_.push_back(&event);
-                staged_owner_.push_back(batch);
                 ++staged_count_[batch];
             } else {
                 ++results[batch].duplicates;
             }
         }
     }
+    // Key order: concurrent writers then lock keys in the same order and wait for each
+    // other instead of deadlocking, and the primary key is filled in index order.
+    std::sort(staged_.begin(), staged_.end(), [](const event::Event* a, const event::Event* b) {
+        return std::tie(a->project_id, a->event_id) < std::tie(b->project_id, b->event_id);
+    });
 
     const auto started = std::chrono::steady_clock::now();
     metrics_.writers_busy.Increment();
     storage::StoreTimings timings;
     try {
         timings = store_->store(staged_, [&](event::ProjectId project, const event::Uuid& id) {
-            const auto found = staged_index_.find(Key{project, id});
-            if (found != staged_index_.end()) {
-                ++results[staged_owner_[found->second]].accepted;
+            const auto found = staged_owner_.find(Key{project, id});
+            if (found != staged_owner_.end()) {
+                ++results[found->second].accepted;
             }
         });
     } catch (...) {
@@ -151,7 +155,15 @@ void GroupWriter::store_together(std::span<const std::span<const event::Event>> 
     metrics_.commit_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     metrics_.copy_seconds.Observe(timings.copy_seconds);
-    metrics_.insert_seconds.Observe(timings.insert_seconds);
+    if (timings.direct) {
+        metrics_.groups_direct.Increment();
+    } else {
+        metrics_.groups_staged.Increment();
+        metrics_.insert_seconds.Observe(timings.insert_seconds);
+    }
+    if (timings.direct_conflicted) {
+        metrics_.direct_conflicts.Increment();
+    }
     metrics_.group_events.Observe(static_cast<double>(staged_.size()));
     metrics_.group_requests.Observe(static_cast<double>(batches.size()));
 

@@ -59,9 +59,8 @@ private:
 
     // Scratch reused between groups, so that steady-state writing does not allocate.
     std::vector<const event::Event*> staged_;
-    std::vector<std::uint32_t> staged_owner_;  // batch index of each staged event
-    std::vector<std::size_t> staged_count_;    // events staged per batch
-    std::unordered_map<Key, std::uint32_t, KeyHash> staged_index_;
+    std::unordered_map<Key, std::uint32_t, KeyHash> staged_owner_;  // key -> its batch
+    std::vector<std::size_t> staged_count_;                         // events staged per batch
 };
 
 }  // namespace eventline::ingest

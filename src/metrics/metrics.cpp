@@ -49,6 +49,10 @@ IngestMetrics ingest_metrics(prometheus::Registry& registry) {
                                   .Name("db_statement_duration_seconds")
                                   .Help("Duration of the ingest statements, by statement name")
                                   .Register(registry);
+    auto& groups = BuildCounter()
+                       .Name("ingest_groups_total")
+                       .Help("Transactions written, by path: direct COPY or staged ON CONFLICT")
+                       .Register(registry);
     auto& failures = BuildCounter()
                          .Name("ingest_write_failures_total")
                          .Help("Transactions that failed, by reason; their requests got 5xx")
@@ -85,6 +89,13 @@ IngestMetrics ingest_metrics(prometheus::Registry& registry) {
             .Add({}, kLatencyBuckets),
         statement_seconds.Add({{"statement", "copy_staged_events"}}, kLatencyBuckets),
         statement_seconds.Add({{"statement", "insert_staged_events"}}, kLatencyBuckets),
+        groups.Add({{"path", "direct"}}),
+        groups.Add({{"path", "staged"}}),
+        BuildCounter()
+            .Name("ingest_direct_conflicts_total")
+            .Help("Direct COPY attempts rolled back because an event was already stored")
+            .Register(registry)
+            .Add({}),
         failures.Add({{"reason", "database_unavailable"}}),
         failures.Add({{"reason", "error"}}),
         BuildCounter()

@@ -34,6 +34,9 @@ struct IngestMetrics {
     prometheus::Histogram& commit_seconds;    // whole transaction, BEGIN to COMMIT
     prometheus::Histogram& copy_seconds;      // statement: COPY staged_events
     prometheus::Histogram& insert_seconds;    // statement: insert_staged_events
+    prometheus::Counter& groups_direct;     // written by one COPY into events
+    prometheus::Counter& groups_staged;     // written through staging + ON CONFLICT
+    prometheus::Counter& direct_conflicts;  // direct attempts undone by a stored event
     prometheus::Counter& write_failures_unavailable;
     prometheus::Counter& write_failures_error;
     prometheus::Counter& write_retries;

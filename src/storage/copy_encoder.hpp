@@ -21,6 +21,8 @@ public:
     void add(const event::Event& event);
     /// Ends the stream and returns the whole COPY input.
     std::string_view finish();
+    /// The whole COPY input, after finish().
+    [[nodiscard]] std::string_view data() const { return buffer_; }
 
     [[nodiscard]] std::size_t rows() const { return rows_; }
 

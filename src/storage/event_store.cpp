@@ -1,5 +1,6 @@
 #include "storage/event_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -19,6 +20,18 @@ CREATE TEMPORARY TABLE IF NOT EXISTS staged_events (
 
 constexpr const char* kCopyStagedEvents = "COPY staged_events FROM STDIN (FORMAT binary)";
 
+// The same columns in the same order as the staging table: one encoding serves both.
+constexpr const char* kCopyEvents =
+    "COPY events (project_id, event_id, occurred_at, user_id, event_type, properties) "
+    "FROM STDIN (FORMAT binary)";
+
+constexpr const char* kUniqueViolation = "23505";
+
+// After a conflict, direct COPY pauses for this many groups, doubling up to the maximum
+// while conflicts continue.
+constexpr std::size_t kFirstDirectPause = 8;
+constexpr std::size_t kLongestDirectPause = 1024;
+
 // ORDER BY gives every writer the same lock order on the primary key, so that two
 // transactions inserting overlapping ids wait for each other instead of deadlocking.
 constexpr const char* kInsertStagedEventsName = "insert_staged_events";
@@ -34,6 +47,13 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Ends a failed transaction; a connection too broken for that is dropped by the caller.
+void rollback_quietly(PgConnection& connection) {
+    if (connection.healthy()) {
+        PQclear(PQexec(connection.get(), "ROLLBACK"));
+    }
 }
 
 event::ProjectId read_int32(std::string_view bytes) {
@@ -58,12 +78,58 @@ StoreTimings EventStore::store(std::span<const event::Event* const> events,
     for (const event::Event* event : events) {
         encoder_.add(*event);
     }
+    encoder_.finish();
 
+    if (direct_pause_groups_ > 0) {
+        --direct_pause_groups_;
+    } else if (store_direct(events, on_inserted, timings)) {
+        direct_pause_length_ = kFirstDirectPause;
+        return timings;
+    } else {
+        timings.direct_conflicted = true;
+        direct_pause_groups_ = direct_pause_length_;
+        direct_pause_length_ = std::min(direct_pause_length_ * 2, kLongestDirectPause);
+    }
+
+    store_staged(on_inserted, timings);
+    return timings;
+}
+
+bool EventStore::store_direct(std::span<const event::Event* const> events,
+                              const InsertedCallback& on_inserted, StoreTimings& timings) {
     connection_.exec("BEGIN");
     try {
         auto started = Clock::now();
-        connection_.copy_in(kCopyStagedEvents, encoder_.finish());
+        connection_.copy_in(kCopyEvents, encoder_.data());
         timings.copy_seconds = seconds_since(started);
+
+        started = Clock::now();
+        connection_.exec("COMMIT");
+        timings.commit_seconds = seconds_since(started);
+    } catch (const DatabaseError& error) {
+        rollback_quietly(connection_);
+        if (error.sqlstate() == kUniqueViolation) {
+            return false;
+        }
+        throw;
+    } catch (...) {
+        rollback_quietly(connection_);
+        throw;
+    }
+
+    timings.direct = true;
+    for (const event::Event* event : events) {
+        on_inserted(event->project_id, event->event_id);
+    }
+    return true;
+}
+
+void EventStore::store_staged(const InsertedCallback& on_inserted, StoreTimings& timings) {
+    connection_.exec("BEGIN");
+    try {
+        auto started = Clock::now();
+        connection_.copy_in(kCopyStagedEvents, encoder_.data());
+        timings.copy_seconds += seconds_since(started);
 
         started = Clock::now();
         // Binary results: four bytes of project_id and the sixteen bytes of the uuid.
@@ -72,7 +138,7 @@ StoreTimings EventStore::store(std::span<const event::Event* const> events,
 
         started = Clock::now();
         connection_.exec("COMMIT");
-        timings.commit_seconds = seconds_since(started);
+        timings.commit_seconds += seconds_since(started);
 
         event::Uuid event_id;
         for (int row = 0; row < inserted.rows(); ++row) {
@@ -80,12 +146,9 @@ StoreTimings EventStore::store(std::span<const event::Event* const> events,
             on_inserted(read_int32(inserted.value(row, 0)), event_id);
         }
     } catch (...) {
-        if (connection_.healthy()) {
-            PQclear(PQexec(connection_.get(), "ROLLBACK"));
-        }
+        rollback_quietly(connection_);
         throw;
     }
-    return timings;
 }
 
 }  // namespace eventline::storage

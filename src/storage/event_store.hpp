@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <span>
 
@@ -9,8 +10,10 @@
 
 namespace eventline::storage {
 
-/// How long each statement of a store took, for the metrics.
+/// How a group was written, and how long each statement took, for the metrics.
 struct StoreTimings {
+    bool direct = false;            // one COPY straight into events
+    bool direct_conflicted = false;  // a direct attempt hit a stored event and was undone
     double copy_seconds = 0;
     double insert_seconds = 0;
     double commit_seconds = 0;
@@ -20,25 +23,44 @@ struct StoreTimings {
 using InsertedCallback = std::function<void(event::ProjectId, const event::Uuid&)>;
 
 /// Writes groups of events exactly once, in one transaction per group, over one
-/// connection: binary COPY into a temporary staging table, then
-/// INSERT ... ON CONFLICT (project_id, event_id) DO NOTHING RETURNING the new keys.
+/// connection.
 ///
-/// The first write of an event_id wins, whichever process made it: PostgreSQL's
-/// speculative insertion makes a concurrent second insert wait for the first and then
-/// skip the row.
+/// Two ways, chosen per group:
+///  - direct: binary COPY straight into `events`. It is PostgreSQL's cheapest load
+///    path, and it is exact when no event of the group is stored yet: the primary key
+///    refuses a stored one with a unique violation, which rolls the whole COPY back.
+///  - staged: binary COPY into a temporary table, then
+///    INSERT ... ON CONFLICT (project_id, event_id) DO NOTHING RETURNING the new keys.
+///    It costs PostgreSQL about twice as much per row, and it is always exact.
+/// A group is tried direct unless a recent group conflicted; after a conflict it is
+/// redone staged, and direct attempts pause for a number of groups that doubles with
+/// each further conflict, so that a stream of retries does not pay twice.
+///
+/// Either way the first write of an event_id wins, whichever process made it: a
+/// concurrent insert of the same key waits for the first transaction and then skips
+/// (staged) or conflicts and is redone staged (direct).
 class EventStore {
 public:
     /// Prepares the connection (staging table, statements). Throws DatabaseError.
     explicit EventStore(PgConnection& connection);
 
-    /// Stores `events`, whose (project_id, event_id) must be distinct, and reports each
-    /// newly stored one. Commits before returning; on any exception nothing is stored.
+    /// Stores `events`, whose (project_id, event_id) must be distinct and which should
+    /// be sorted by key (so that concurrent writers lock keys in the same order), and
+    /// reports each newly stored one. Commits before returning; on any exception
+    /// nothing is stored.
     StoreTimings store(std::span<const event::Event* const> events,
                        const InsertedCallback& on_inserted);
 
 private:
+    /// Returns false, with the transaction rolled back, when an event was stored already.
+    bool store_direct(std::span<const event::Event* const> events,
+                      const InsertedCallback& on_inserted, StoreTimings& timings);
+    void store_staged(const InsertedCallback& on_inserted, StoreTimings& timings);
+
     PgConnection& connection_;
     CopyEncoder encoder_;
+    std::size_t direct_pause_groups_ = 0;  // groups left to write staged before retrying direct
+    std::size_t direct_pause_length_ = 0;  // the pause after the next conflict
 };
 
 }  // namespace eventline::storage
