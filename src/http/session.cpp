@@ -12,6 +12,18 @@ namespace eventline::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
+namespace {
+
+// Beast reads at most what its buffer has room for. The body parser drains the buffer
+// as it goes, so left alone it stays small and a large body arrives in hundreds of tiny
+// reads, each a full asynchronous operation; a larger buffer for large bodies costs one
+// allocation instead. Between requests the buffer shrinks back, so idle connections
+// hold little.
+constexpr std::size_t kLargeBodyReadBytes = 64 * 1024;
+constexpr std::size_t kIdleBufferBytes = 4 * 1024;
+
+}  // namespace
+
 Session::Session(boost::asio::ip::tcp::socket&& socket, SessionContext& context)
     : stream_(std::move(socket)), context_(context) {
     boost::system::error_code ignored;
@@ -66,6 +78,9 @@ void Session::on_header(beast::error_code error) {
     // where it lies instead of copying it.
     if (const auto length = parser_->content_length()) {
         parser_->get().body().reserve(*length + simdjson::SIMDJSON_PADDING);
+        buffer_.reserve(std::min<std::size_t>(*length, kLargeBodyReadBytes));
+    } else if (parser_->chunked()) {
+        buffer_.reserve(kLargeBodyReadBytes);
     }
     stream_.expires_after(context_.limits.request_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
@@ -178,6 +193,9 @@ void Session::on_written(beast::error_code error, bool close_after) {
     if (error || close_after) {
         close();
         return;
+    }
+    if (buffer_.size() == 0 && buffer_.capacity() > kIdleBufferBytes) {
+        buffer_.shrink_to_fit();
     }
     read_header();
 }
