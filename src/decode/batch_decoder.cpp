@@ -2,12 +2,18 @@
 
 #include <fmt/format.h>
 
+#include "event/json_walk.hpp"
+
 namespace eventline::decode {
 namespace {
 
 namespace ondemand = simdjson::ondemand;
 using simdjson::error_code;
 using simdjson::SUCCESS;
+
+// Values the service ignores (unknown fields, wrong types) are read to this depth and
+// skipped below it: enough for any real payload, and it bounds the walk's recursion.
+constexpr std::size_t kIgnoredValueDepth = 64;
 
 DecodeResult malformed(error_code code) {
     return {DecodeStatus::malformed_json,
@@ -17,57 +23,8 @@ DecodeResult malformed(error_code code) {
 /// Reads a value the service does not use, so that a broken value anywhere in the body
 /// is found: On Demand parsing validates only what it is asked to read.
 error_code consume(ondemand::value value) {
-    ondemand::json_type type;
-    if (auto code = value.type().get(type)) {
-        return code;
-    }
-    switch (type) {
-        case ondemand::json_type::array: {
-            ondemand::array array;
-            if (auto code = value.get_array().get(array)) {
-                return code;
-            }
-            for (auto element : array) {
-                ondemand::value child;
-                if (auto code = element.get(child)) {
-                    return code;
-                }
-                if (auto code = consume(child)) {
-                    return code;
-                }
-            }
-            return SUCCESS;
-        }
-        case ondemand::json_type::object: {
-            ondemand::object object;
-            if (auto code = value.get_object().get(object)) {
-                return code;
-            }
-            for (auto field : object) {
-                std::string_view key;
-                if (auto code = field.unescaped_key().get(key)) {
-                    return code;
-                }
-                ondemand::value child;
-                if (auto code = field.value().get(child)) {
-                    return code;
-                }
-                if (auto code = consume(child)) {
-                    return code;
-                }
-            }
-            return SUCCESS;
-        }
-        case ondemand::json_type::number:
-            return value.get_number().error();
-        case ondemand::json_type::string:
-            return value.get_string().error();
-        case ondemand::json_type::boolean:
-            return value.get_bool().error();
-        case ondemand::json_type::null:
-            return value.is_null().error();
-    }
-    return SUCCESS;
+    event::JsonFindings ignored;
+    return event::walk_json(value, kIgnoredValueDepth, ignored);
 }
 
 /// How reading one field of an event went: a fatal parse error stops the whole body;
@@ -94,7 +51,7 @@ FieldOutcome read_string(ondemand::value value, std::string_view& text, bool& pr
     return {value.get_string().get(text), {}};
 }
 
-/// user_id: a string, or an integer kept as its decimal text.
+/// user_id: a string, or an integer (of any length) kept as its decimal text.
 FieldOutcome read_user_id(ondemand::value value, std::string_view& text, bool& present) {
     ondemand::json_type type;
     if (auto code = value.type().get(type)) {
@@ -103,27 +60,25 @@ FieldOutcome read_user_id(ondemand::value value, std::string_view& text, bool& p
     if (type != ondemand::json_type::number) {
         return read_string(value, text, present);
     }
-    ondemand::number_type number_type;
-    if (auto code = value.get_number_type().get(number_type)) {
-        return {code, {}};
+    const std::string_view token = value.raw_json_token();
+    if (event::is_json_integer(token)) {
+        // The token is exactly the decimal text the client sent (JSON has no leading
+        // zeros or plus signs), also for integers wider than 64 bits.
+        present = true;
+        text = event::trim_json_whitespace(token);
+        return {};
     }
-    if (number_type == ondemand::number_type::floating_point_number) {
-        return {consume(value), "must be a string or an integer"};
+    if (event::is_json_number(token)) {
+        return {SUCCESS, "must be a string or an integer"};
     }
-    // The raw token is exactly the decimal text the client sent (JSON has no leading
-    // zeros or plus signs), also for integers wider than 64 bits.
-    std::string_view token = value.raw_json_token();
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' ||
-                              token.back() == '\r' || token.back() == '\t')) {
-        token.remove_suffix(1);
-    }
-    present = true;
-    text = token;
-    return {consume(value), {}};
+    return {simdjson::NUMBER_ERROR, {}};
 }
 
-/// properties: an object, kept as the client's raw JSON text; `null` counts as absent.
-FieldOutcome read_properties(ondemand::value value, std::string_view& json, bool& present) {
+/// properties: an object, walked in place (every string, key and number checked) and
+/// kept as the client's raw JSON text; `null` counts as absent.
+FieldOutcome read_properties(ondemand::value value, ondemand::document& document,
+                             std::size_t max_depth, std::string_view& json, bool& present,
+                             event::JsonFindings& findings) {
     ondemand::json_type type;
     if (auto code = value.type().get(type)) {
         return {code, {}};
@@ -135,12 +90,23 @@ FieldOutcome read_properties(ondemand::value value, std::string_view& json, bool
     if (type != ondemand::json_type::object) {
         return {consume(value), "must be a JSON object"};
     }
-    ondemand::object object;
-    if (auto code = value.get_object().get(object)) {
+
+    const std::string_view start = value.raw_json_token();  // from the '{' onwards
+    if (auto code = event::walk_json(value, max_depth, findings)) {
         return {code, {}};
     }
     present = true;
-    return {object.raw_json().get(json), {}};
+    if (findings.too_deep) {
+        return {};  // refused by the validator; the text is not needed
+    }
+    // The walk ends on the token after the object: everything before it is the object.
+    const char* end = nullptr;
+    if (auto code = document.current_location().get(end)) {
+        return {code, {}};
+    }
+    json = event::trim_json_whitespace(
+        std::string_view(start.data(), static_cast<std::size_t>(end - start.data())));
+    return {};
 }
 
 }  // namespace
@@ -173,7 +139,7 @@ DecodeResult BatchDecoder::decode(simdjson::padded_string_view body, event::Unix
         if (auto code = document.get_array().get(events)) {
             return malformed(code);
         }
-        result = decode_events(events, now, out);
+        result = decode_events(document, events, now, out);
     } else if (type == ondemand::json_type::object) {
         ondemand::object envelope;
         if (auto code = document.get_object().get(envelope)) {
@@ -181,9 +147,9 @@ DecodeResult BatchDecoder::decode(simdjson::padded_string_view body, event::Unix
         }
         bool found_events = false;
         for (auto field : envelope) {
-            ondemand::raw_json_string key;
+            std::string_view key;
             ondemand::value value;
-            if (auto code = field.key().get(key)) {
+            if (auto code = field.unescaped_key().get(key)) {
                 return malformed(code);
             }
             if (auto code = field.value().get(value)) {
@@ -200,7 +166,7 @@ DecodeResult BatchDecoder::decode(simdjson::padded_string_view body, event::Unix
                 return {DecodeStatus::wrong_shape, "\"events\" must be a single JSON array"};
             }
             found_events = true;
-            result = decode_events(events, now, out);
+            result = decode_events(document, events, now, out);
             if (result.status != DecodeStatus::ok) {
                 return result;
             }
@@ -224,8 +190,8 @@ DecodeResult BatchDecoder::decode(simdjson::padded_string_view body, event::Unix
     return result;
 }
 
-DecodeResult BatchDecoder::decode_events(ondemand::array events, event::UnixMicros now,
-                                         DecodedBatch& out) {
+DecodeResult BatchDecoder::decode_events(ondemand::document& document, ondemand::array events,
+                                         event::UnixMicros now, DecodedBatch& out) {
     for (auto element : events) {
         ondemand::value value;
         if (auto code = element.get(value)) {
@@ -235,15 +201,15 @@ DecodeResult BatchDecoder::decode_events(ondemand::array events, event::UnixMicr
             return {DecodeStatus::too_many_events,
                     fmt::format("a batch may hold at most {} events", max_events_)};
         }
-        if (auto code = decode_event(value, now, out)) {
+        if (auto code = decode_event(document, value, now, out)) {
             return malformed(code);
         }
     }
     return {};
 }
 
-error_code BatchDecoder::decode_event(ondemand::value value, event::UnixMicros now,
-                                      DecodedBatch& out) {
+error_code BatchDecoder::decode_event(ondemand::document& document, ondemand::value value,
+                                      event::UnixMicros now, DecodedBatch& out) {
     const std::size_t index = out.size++;
 
     ondemand::object object;
@@ -253,12 +219,13 @@ error_code BatchDecoder::decode_event(ondemand::value value, event::UnixMicros n
     }
 
     event::RawEvent raw;
+    event::JsonFindings properties_findings;
     std::string_view type_error;
     std::string_view type_error_field;
     for (auto field : object) {
-        ondemand::raw_json_string key;
+        std::string_view key;
         ondemand::value field_value;
-        if (auto code = field.key().get(key)) {
+        if (auto code = field.unescaped_key().get(key)) {
             return code;
         }
         if (auto code = field.value().get(field_value)) {
@@ -281,7 +248,10 @@ error_code BatchDecoder::decode_event(ondemand::value value, event::UnixMicros n
             outcome = read_string(field_value, raw.event_type, raw.has_event_type);
         } else if (key == "properties") {
             name = "properties";
-            outcome = read_properties(field_value, raw.properties_json, raw.has_properties);
+            properties_findings = {};
+            outcome = read_properties(field_value, document, validator_.limits().max_properties_depth,
+                                      raw.properties_json, raw.has_properties, properties_findings);
+            raw.properties_walked = &properties_findings;
         } else {
             outcome.fatal = consume(field_value);  // unknown fields are ignored
         }

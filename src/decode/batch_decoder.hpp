@@ -46,8 +46,10 @@ struct DecodeResult {
 /// decoder and the body must outlive the batch and the decoder must not decode another
 /// body meanwhile.
 ///
-/// The whole body is checked to be well-formed JSON (values of unknown fields too), so a
-/// broken document is always a 400, never a partly accepted batch.
+/// The whole body is checked to be well-formed JSON (values of unknown fields and the
+/// inside of properties too, to a depth of 64), so a broken document is always a 400,
+/// never a partly accepted batch. A string with an invalid escape or a lone UTF-16
+/// surrogate is malformed JSON wherever it is.
 class BatchDecoder {
 public:
     BatchDecoder(std::size_t max_events, event::ValidationLimits limits);
@@ -61,9 +63,11 @@ public:
     [[nodiscard]] std::size_t capacity() const { return parser_.capacity(); }
 
 private:
-    DecodeResult decode_events(simdjson::ondemand::array events, event::UnixMicros now,
+    DecodeResult decode_events(simdjson::ondemand::document& document,
+                               simdjson::ondemand::array events, event::UnixMicros now,
                                DecodedBatch& out);
-    simdjson::error_code decode_event(simdjson::ondemand::value value, event::UnixMicros now,
+    simdjson::error_code decode_event(simdjson::ondemand::document& document,
+                                      simdjson::ondemand::value value, event::UnixMicros now,
                                       DecodedBatch& out);
 
     simdjson::ondemand::parser parser_;

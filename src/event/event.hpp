@@ -29,6 +29,8 @@ struct Event {
     std::string_view properties_json;  // a JSON object; "{}" when the event had none
 };
 
+struct JsonFindings;
+
 /// An event's fields as text, before validation: what both the JSON decoder and the CSV
 /// reader extract. A field that was absent (or JSON `null`) is empty and marked missing.
 struct RawEvent {
@@ -43,6 +45,11 @@ struct RawEvent {
     bool has_user_id = false;
     bool has_event_type = false;
     bool has_properties = false;  // false means `{}`
+
+    /// Set by a decoder that already read the properties completely (the JSON batch
+    /// decoder walks them in place); the validator then judges these findings instead
+    /// of parsing the text again.
+    const JsonFindings* properties_walked = nullptr;
 };
 
 }  // namespace eventline::event

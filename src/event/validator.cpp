@@ -39,41 +39,12 @@ std::optional<ValidationError> check_text(std::string_view field, bool present,
     return std::nullopt;
 }
 
-/// Walks parsed properties for what PostgreSQL's jsonb cannot store: NUL in a key or a
-/// string. Depth is already bounded by the parser.
-bool contains_nul(simdjson::dom::element element) {
-    switch (element.type()) {
-        case simdjson::dom::element_type::STRING:
-            return has_nul(std::string_view(element));
-        case simdjson::dom::element_type::ARRAY:
-            for (simdjson::dom::element child : simdjson::dom::array(element)) {
-                if (contains_nul(child)) {
-                    return true;
-                }
-            }
-            return false;
-        case simdjson::dom::element_type::OBJECT:
-            for (simdjson::dom::key_value_pair field : simdjson::dom::object(element)) {
-                if (has_nul(field.key) || contains_nul(field.value)) {
-                    return true;
-                }
-            }
-            return false;
-        default:
-            return false;
-    }
-}
-
 std::string_view describe_parse_error(simdjson::error_code code) {
     switch (code) {
         case simdjson::STRING_ERROR:
             return "contains an invalid string escape or a lone UTF-16 surrogate";
         case simdjson::UTF8_ERROR:
             return "must be valid UTF-8";
-        case simdjson::DEPTH_ERROR:
-            return "is nested too deeply";
-        case simdjson::NUMBER_ERROR:
-            return "contains a number out of the range of a double";
         default:
             return "is not valid JSON";
     }
@@ -81,14 +52,7 @@ std::string_view describe_parse_error(simdjson::error_code code) {
 
 }  // namespace
 
-Validator::Validator(ValidationLimits limits) : limits_(limits) {
-    // The parser's depth limit is our nesting rule; +1 because the object itself counts.
-    const auto error_code = properties_parser_.allocate(limits_.max_properties_bytes,
-                                                        limits_.max_properties_depth + 1);
-    if (error_code != simdjson::SUCCESS) {
-        throw std::runtime_error(simdjson::error_message(error_code));
-    }
-}
+Validator::Validator(ValidationLimits limits) : limits_(limits) {}
 
 std::optional<ValidationError> Validator::validate(const RawEvent& raw, UnixMicros now, Event& out) {
     if (!raw.has_event_id) {
@@ -125,7 +89,10 @@ std::optional<ValidationError> Validator::validate(const RawEvent& raw, UnixMicr
 
     std::string_view properties = kEmptyObject;
     if (raw.has_properties) {
-        if (auto failure = check_properties(raw.properties_json)) {
+        auto failure = raw.properties_walked != nullptr
+                           ? judge_properties(raw.properties_json, *raw.properties_walked)
+                           : check_properties_text(raw.properties_json);
+        if (failure) {
             return failure;
         }
         properties = raw.properties_json;
@@ -139,7 +106,15 @@ std::optional<ValidationError> Validator::validate(const RawEvent& raw, UnixMicr
     return std::nullopt;
 }
 
-std::optional<ValidationError> Validator::check_properties(std::string_view json) {
+std::optional<ValidationError> Validator::judge_properties(std::string_view json,
+                                                      const JsonFindings& findings) {
+    if (findings.too_deep) {
+        return error("properties", fmt::format("must not be nested deeper than {} levels",
+                                               limits_.max_properties_depth));
+    }
+    if (findings.has_nul) {
+        return error("properties", "must not contain a NUL character (\\u0000)");
+    }
     // SPEC limits the serialized size; whitespace a client added does not count.
     if (json.size() > limits_.max_properties_bytes) {
         minified_.resize(json.size());
@@ -151,19 +126,38 @@ std::optional<ValidationError> Validator::check_properties(std::string_view json
                                                    code == simdjson::SUCCESS ? minified_size : json.size()));
         }
     }
+    return std::nullopt;
+}
 
-    simdjson::dom::element root;
-    const auto code = properties_parser_.parse(json.data(), json.size()).get(root);
-    if (code != simdjson::SUCCESS) {
-        return error("properties", std::string(describe_parse_error(code)));
+std::optional<ValidationError> Validator::check_properties_text(std::string_view json) {
+    if (!is_utf8(json)) {
+        return error("properties", "must be valid UTF-8");
     }
-    if (root.type() != simdjson::dom::element_type::OBJECT) {
+    // On Demand parsing reads the text where it lies, so it needs padding after it.
+    padded_.assign(json);
+    padded_.append(simdjson::SIMDJSON_PADDING, ' ');
+    const simdjson::padded_string_view view(padded_.data(), json.size(), padded_.size());
+
+    simdjson::ondemand::document document;
+    simdjson::ondemand::value root;
+    simdjson::ondemand::json_type type;
+    if (properties_parser_.iterate(view).get(document) != simdjson::SUCCESS ||
+        document.get_value().get(root) != simdjson::SUCCESS ||
+        root.type().get(type) != simdjson::SUCCESS) {
+        return error("properties", "is not valid JSON");
+    }
+    if (type != simdjson::ondemand::json_type::object) {
         return error("properties", "must be a JSON object");
     }
-    if (contains_nul(root)) {
-        return error("properties", "must not contain a NUL character (\\u0000)");
+    JsonFindings findings;
+    if (const auto code = walk_json(root, limits_.max_properties_depth, findings)) {
+        return error("properties", std::string(describe_parse_error(code)));
     }
-    return std::nullopt;
+    const char* trailing = nullptr;
+    if (!findings.too_deep && document.current_location().get(trailing) == simdjson::SUCCESS) {
+        return error("properties", "is not valid JSON: unexpected content after the object");
+    }
+    return judge_properties(json, findings);
 }
 
 }  // namespace eventline::event

@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include "event/event.hpp"
+#include "event/json_walk.hpp"
 
 namespace eventline::event {
 
@@ -32,8 +33,12 @@ struct ValidationError {
 ///
 /// Beyond SPEC's wording, the validator guarantees that PostgreSQL will accept what it
 /// passes, because one row that PostgreSQL refuses would abort the whole `COPY` of a
-/// group: properties are fully parsed (bad escapes, lone surrogates), and NUL characters,
+/// group: properties are fully read (bad escapes, lone surrogates), and NUL characters,
 /// which `text` and `jsonb` cannot hold, are refused everywhere.
+///
+/// Properties arrive two ways: as text (CSV), which the validator parses and walks
+/// itself, or already walked inside a JSON batch (RawEvent::properties_walked), whose
+/// findings it then judges by the same rules.
 ///
 /// Not thread-safe: it keeps a reusable JSON parser. Use one per thread or connection.
 class Validator {
@@ -46,11 +51,17 @@ public:
 
     [[nodiscard]] const ValidationLimits& limits() const { return limits_; }
 
+    /// SPEC's rules for properties whose JSON was already walked: size (minified),
+    /// depth, NUL.
+    std::optional<ValidationError> judge_properties(std::string_view json,
+                                                    const JsonFindings& findings);
+
 private:
-    std::optional<ValidationError> check_properties(std::string_view json);
+    std::optional<ValidationError> check_properties_text(std::string_view json);
 
     ValidationLimits limits_;
-    simdjson::dom::parser properties_parser_;
+    simdjson::ondemand::parser properties_parser_;
+    std::string padded_;    // a copy of CSV properties with simdjson's padding after it
     std::string minified_;  // scratch for measuring oversized properties without whitespace
 };
 

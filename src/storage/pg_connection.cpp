@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <regex>
 
 namespace eventline::storage {
 namespace {
@@ -99,12 +98,38 @@ void PgConnection::copy_in(const char* copy_sql, std::string_view data) {
 bool PgConnection::healthy() const { return conn_ && PQstatus(conn_.get()) == CONNECTION_OK; }
 
 std::string redact_url(std::string_view url) {
-    // postgresql://user:secret@host/db -> postgresql://user:***@host/db; key=value strings
-    // get password=*** instead.
-    static const std::regex kUrlPassword(R"(^([a-z]+://[^:/@]*:)[^@]*@)");
-    static const std::regex kKeywordPassword(R"(password\s*=\s*('[^']*'|\S+))");
-    std::string text = std::regex_replace(std::string(url), kUrlPassword, "$1***@");
-    return std::regex_replace(text, kKeywordPassword, "password=***");
+    std::string text(url);
+
+    // postgresql://user:secret@host/db -> postgresql://user:***@host/db
+    const std::size_t scheme = text.find("://");
+    if (scheme != std::string::npos) {
+        const std::size_t authority = scheme + 3;
+        const std::size_t at = text.find('@', authority);
+        const std::size_t slash = text.find('/', authority);
+        const std::size_t colon = text.find(':', authority);
+        if (at != std::string::npos && (slash == std::string::npos || at < slash) &&
+            colon != std::string::npos && colon < at) {
+            text.replace(colon + 1, at - colon - 1, "***");
+        }
+    }
+
+    // password=secret in a query string or a key=value connection string
+    constexpr std::string_view kKey = "password=";
+    for (std::size_t found = text.find(kKey); found != std::string::npos;
+         found = text.find(kKey, found + kKey.size())) {
+        const std::size_t value = found + kKey.size();
+        std::size_t end = value;
+        if (end < text.size() && text[end] == '\'') {
+            end = text.find('\'', end + 1);
+            end = end == std::string::npos ? text.size() : end + 1;
+        } else {
+            while (end < text.size() && text[end] != '&' && text[end] != ' ') {
+                ++end;
+            }
+        }
+        text.replace(value, end - value, "***");
+    }
+    return text;
 }
 
 std::string quote_identifier(std::string_view identifier) {
