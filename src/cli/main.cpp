@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
     const std::vector<std::pair<std::string, eventline::cli::Command>> commands{
         {"serve", eventline::cli::add_serve_command(app)},
         {"migrate", eventline::cli::add_migrate_command(app)},
+        {"import", eventline::cli::add_import_command(app)},
+        {"imports", eventline::cli::add_imports_command(app)},
     };
 
     try {

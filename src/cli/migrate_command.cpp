@@ -32,7 +32,9 @@ int run_migrate(const MigrateOptions& options) {
 Command add_migrate_command(CLI::App& app) {
     auto options = std::make_shared<MigrateOptions>();
     CLI::App* command = app.add_subcommand("migrate", "Apply the schema migrations and exit");
-    add_database_url_option(*command, options->database_url)->required();
+    add_database_url_option(*command, options->database_url)
+        ->default_str(local_database_url())
+        ->default_val(local_database_url());
     add_log_level_option(*command, options->log_level);
     return [options] { return run_migrate(*options); };
 }

@@ -1,5 +1,7 @@
 #include "cli/commands.hpp"
 
+#include <cstdlib>
+
 #include "logging/log.hpp"
 
 namespace eventline::cli {
@@ -16,6 +18,12 @@ CLI::Option* add_log_level_option(CLI::App& command, std::string& level) {
         ->envname("EVENTLINE_LOG_LEVEL")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
         ->capture_default_str();
+}
+
+std::string local_database_url() {
+    const char* port = std::getenv("EVENTLINE_PG_PORT");
+    return std::string("postgresql://eventline@127.0.0.1:") + (port != nullptr ? port : "54329") +
+           "/eventline";
 }
 
 void init_logging(const std::string& level) {

@@ -172,6 +172,7 @@ void HttpMetrics::observe(std::string_view method, Route route, unsigned status,
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
       ingest(ingest_metrics(*registry_)),
+      csv(source_counters(*registry_, "csv")),
       http(*registry_) {}
 
 std::string Metrics::serialize() const {

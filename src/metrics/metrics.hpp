@@ -84,6 +84,7 @@ private:
 
 public:
     IngestMetrics ingest;
+    SourceCounters csv;  // what command-line imports stored, read from the database
     HttpMetrics http;
 };
 

@@ -37,6 +37,7 @@ Service::Service(ServiceConfig config) : config_(std::move(config)) {
     router_->add(bhttp::verb::get, metrics::Route::metrics, "/metrics", "GET, HEAD", *metrics_handler_);
 
     server_ = std::make_unique<http::Server>(config_.server, *router_, metrics_->http);
+    import_stats_ = std::make_unique<ImportStats>(config_.database_url, metrics_->csv);
 }
 
 Service::~Service() { stop(); }
@@ -52,6 +53,7 @@ unsigned short Service::start() {
     }
 
     queue_->start();
+    import_stats_->start();
     const auto deadline = std::chrono::steady_clock::now() + kWriterConnectWait;
     while (!queue_->database_available() && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -77,6 +79,7 @@ void Service::stop() {
     server_->drain(config_.shutdown_grace);
     queue_->stop();
     server_->stop();
+    import_stats_->stop();
     logging::info("stopped");
 }
 

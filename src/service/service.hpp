@@ -8,6 +8,7 @@
 #include "http/server.hpp"
 #include "ingest/write_queue.hpp"
 #include "metrics/metrics.hpp"
+#include "service/import_stats.hpp"
 
 namespace eventline::service {
 
@@ -50,6 +51,7 @@ private:
     std::unique_ptr<http::Handler> readiness_handler_;
     std::unique_ptr<http::Handler> metrics_handler_;
     std::unique_ptr<http::Server> server_;
+    std::unique_ptr<ImportStats> import_stats_;
     bool running_ = false;
 };
 

@@ -65,6 +65,44 @@ std::string run_command(const std::string& command, bool capture_stderr) {
     return output;
 }
 
+namespace {
+
+std::string shell_quote(const std::string& text) {
+    std::string quoted = "'";
+    for (char c : text) {
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return quoted + "'";
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream file(path);
+    std::stringstream content;
+    content << file.rdbuf();
+    return content.str();
+}
+
+}  // namespace
+
+CommandResult run_eventline(const std::vector<std::string>& args, const std::string& stdin_path) {
+    const std::string directory = make_temp_directory("eventline-run-");
+    std::string command = shell_quote(EVENTLINE_BINARY);
+    for (const std::string& arg : args) {
+        command += " " + shell_quote(arg);
+    }
+    command += " >" + directory + "/out 2>" + directory + "/err";
+    command += " <" + (stdin_path.empty() ? std::string("/dev/null") : shell_quote(stdin_path));
+
+    const int status = std::system(command.c_str());
+    CommandResult result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = read_file(directory + "/out");
+    result.err = read_file(directory + "/err");
+    const int removed = std::system(("rm -rf " + shell_quote(directory)).c_str());
+    (void)removed;  // a leftover temp dir must not fail the test
+    return result;
+}
+
 LocalCluster::LocalCluster() : directory_(make_temp_directory("eventline-pg-")), port_(free_port()) {}
 
 LocalCluster::~LocalCluster() {

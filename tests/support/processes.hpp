@@ -55,6 +55,17 @@ private:
     std::string log_path_;
 };
 
+/// What a finished command printed, and how it ended.
+struct CommandResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+/// Runs the eventline binary with `args` (each passed as one argument), standard input
+/// from `stdin_path` when given, and waits for it.
+CommandResult run_eventline(const std::vector<std::string>& args, const std::string& stdin_path = "");
+
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 [[nodiscard]] unsigned short free_port();
 
