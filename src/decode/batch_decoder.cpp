@@ -34,21 +34,35 @@ struct FieldOutcome {
     std::string_view type_error;  // non-empty when the value has the wrong JSON type
 };
 
-/// A string field; JSON `null` counts as absent.
-FieldOutcome read_string(ondemand::value value, std::string_view& text, bool& present) {
+/// Reads a field's JSON type: `null` makes the field absent, another type than `wanted`
+/// refuses the event with `type_error`. Returns true when the value should be read.
+bool has_type(ondemand::value value, ondemand::json_type wanted, std::string_view type_error,
+              bool& present, FieldOutcome& outcome) {
     ondemand::json_type type;
     if (auto code = value.type().get(type)) {
-        return {code, {}};
+        outcome = {code, {}};
+        return false;
     }
     if (type == ondemand::json_type::null) {
         present = false;
-        return {value.is_null().error(), {}};
+        outcome = {value.is_null().error(), {}};
+        return false;
     }
-    if (type != ondemand::json_type::string) {
-        return {consume(value), "must be a string"};
+    if (type != wanted) {
+        outcome = {consume(value), type_error};
+        return false;
     }
     present = true;
-    return {value.get_string().get(text), {}};
+    return true;
+}
+
+/// A string field; JSON `null` counts as absent.
+FieldOutcome read_string(ondemand::value value, std::string_view& text, bool& present) {
+    FieldOutcome outcome;
+    if (has_type(value, ondemand::json_type::string, "must be a string", present, outcome)) {
+        outcome.fatal = value.get_string().get(text);
+    }
+    return outcome;
 }
 
 /// user_id: a string, or an integer (of any length) kept as its decimal text.
@@ -79,23 +93,15 @@ FieldOutcome read_user_id(ondemand::value value, std::string_view& text, bool& p
 FieldOutcome read_properties(ondemand::value value, ondemand::document& document,
                              std::size_t max_depth, std::string_view& json, bool& present,
                              event::JsonFindings& findings) {
-    ondemand::json_type type;
-    if (auto code = value.type().get(type)) {
-        return {code, {}};
-    }
-    if (type == ondemand::json_type::null) {
-        present = false;
-        return {value.is_null().error(), {}};
-    }
-    if (type != ondemand::json_type::object) {
-        return {consume(value), "must be a JSON object"};
+    FieldOutcome outcome;
+    if (!has_type(value, ondemand::json_type::object, "must be a JSON object", present, outcome)) {
+        return outcome;
     }
 
     const std::string_view start = value.raw_json_token();  // from the '{' onwards
     if (auto code = event::walk_json(value, max_depth, findings)) {
         return {code, {}};
     }
-    present = true;
     if (findings.too_deep) {
         return {};  // refused by the validator; the text is not needed
     }
