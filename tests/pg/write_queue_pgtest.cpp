@@ -8,6 +8,7 @@
 #include "event/timestamp.hpp"
 #include "ingest/write_queue.hpp"
 #include "metrics/metrics.hpp"
+#include "storage/pg_connection.hpp"
 #include "support/processes.hpp"
 #include "support/test_database.hpp"
 
@@ -135,32 +136,34 @@ TEST(WriteQueue, RefusesBeyondItsBoundButAlwaysTakesOneBatch) {
     WriteQueueOptions options = options_for(database);
     options.max_queued_events = 3;
     options.writers = 1;
-    options.linger = std::chrono::milliseconds(300);  // holds the first batch in assembly
+    options.linger = std::chrono::microseconds(0);
     WriteQueue queue(options, metrics.ingest);
     queue.start();
     wait_until_available(queue);
 
-    const std::vector<Event> big{make_event(1), make_event(2), make_event(3), make_event(4)};
-    auto big_result = submit(queue, big);  // larger than the bound, but the queue is empty
-    // The writer may already have taken `big` for its group; fill the queue past the bound.
-    const std::vector<Event> more{make_event(5), make_event(6)};
-    const std::vector<Event> even_more{make_event(7), make_event(8)};
-    std::vector<std::future<WriteResult>> accepted;
-    SubmitStatus last = SubmitStatus::queued;
-    for (const auto* batch : {&more, &even_more}) {
-        auto promise = std::make_shared<std::promise<WriteResult>>();
-        accepted.push_back(promise->get_future());
-        last = queue.submit(*batch, [promise](const WriteResult& r) { promise->set_value(r); });
-        if (last != SubmitStatus::queued) {
-            accepted.pop_back();
-        }
-    }
+    // Park the only writer inside its transaction: it waits for this lock.
+    storage::PgConnection blocker = database.connect();
+    blocker.exec("BEGIN");
+    blocker.exec("LOCK TABLE events IN ACCESS EXCLUSIVE MODE");
 
-    EXPECT_EQ(last, SubmitStatus::queue_full);
-    EXPECT_EQ(big_result.get().accepted, 4U);
-    for (auto& result : accepted) {
-        EXPECT_EQ(result.get().status, WriteResult::Status::committed);
+    const std::vector<Event> big{make_event(1), make_event(2), make_event(3), make_event(4)};
+    auto big_result = submit(queue, big);  // over the bound, but the queue is empty
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (metrics.ingest.queue_events.Value() != 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    ASSERT_EQ(metrics.ingest.queue_events.Value(), 0) << "the writer did not take the batch";
+
+    const std::vector<Event> two{make_event(5), make_event(6)};
+    const std::vector<Event> two_more{make_event(7), make_event(8)};
+    auto two_result = submit(queue, two);  // the queue holds 2 of 3
+    EXPECT_EQ(queue.submit(two_more, [](const WriteResult&) { FAIL() << "must not be called"; }),
+              SubmitStatus::queue_full);
+
+    blocker.exec("COMMIT");
+    EXPECT_EQ(big_result.get().accepted, 4U);
+    EXPECT_EQ(two_result.get().accepted, 2U);
+    EXPECT_EQ(database.scalar("SELECT count(*) FROM events"), 6);
 }
 
 TEST(WriteQueue, StopWritesEverythingQueued) {
