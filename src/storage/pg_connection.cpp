@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "logging/log.hpp"
+
 #include <array>
 
 namespace eventline::storage {
@@ -10,6 +12,14 @@ namespace {
 std::string sqlstate_of(const PGresult* result) {
     const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     return state ? state : "";
+}
+
+std::string trimmed(const char* message);
+
+/// Server notices ("relation already exists, skipping") would otherwise go to stderr
+/// as raw text, breaking the one-JSON-object-per-line log: they go to the debug log.
+void log_notice(void*, const char* message) {
+    logging::debug("database notice", {{"notice", trimmed(message)}});
 }
 
 std::string trimmed(const char* message) {
@@ -41,6 +51,9 @@ PgConnection PgConnection::connect(const std::string& url, const ConnectOptions&
                                             "10", "5", "3", url.c_str(), nullptr, nullptr};
     PGconn* raw = PQconnectdbParams(keywords.data(), values.data(), 1);
     PgConnection connection(raw);
+    if (raw != nullptr) {
+        PQsetNoticeProcessor(raw, log_notice, nullptr);
+    }
     if (raw == nullptr || PQstatus(raw) != CONNECTION_OK) {
         throw DatabaseError(
             fmt::format("cannot connect to {}: {}", redact_url(url), trimmed(PQerrorMessage(raw))),

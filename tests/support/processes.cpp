@@ -162,6 +162,11 @@ ServerProcess::ServerProcess(const std::string& database_url, std::vector<std::s
             throw std::runtime_error("eventline serve exited during start-up:\n" + log());
         }
         if (std::chrono::steady_clock::now() > deadline) {
+            // A throwing constructor runs no destructor: stop the child here, or it
+            // outlives the test.
+            kill(pid_, SIGKILL);
+            waitpid(pid_, &status, 0);
+            pid_ = -1;
             throw std::runtime_error("eventline serve did not start listening:\n" + log());
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
