@@ -13,6 +13,7 @@
 #include "importer/progress.hpp"
 #include "importer/rejects.hpp"
 #include "logging/log.hpp"
+#include "storage/migrator.hpp"
 
 namespace eventline::importer {
 namespace {
@@ -132,8 +133,10 @@ ImportResult Importer::run(const std::atomic<bool>& interrupted) {
     if (!options_.dry_run) {
         try {
             record_connection.emplace(storage::PgConnection::connect(options_.database_url));
+            // Like serve: a database without the schema (or an older one) gets it first.
+            storage::apply_migrations(*record_connection);
             import_record.emplace(*record_connection, options_.project_id, options_.path);
-        } catch (const storage::DatabaseError& error) {
+        } catch (const std::runtime_error& error) {  // DatabaseError, or a newer schema
             throw ImportError(error.what());
         }
         pipeline.emplace(options_.database_url, options_.writers, &*import_record);
