@@ -103,8 +103,8 @@ private:
 /// The URL with any password replaced by "***", for logs.
 [[nodiscard]] std::string redact_url(std::string_view url);
 
-/// Quotes a string as a PostgreSQL literal, for the rare statement that cannot take
-/// parameters (CREATE DATABASE in tests and tools).
+/// Quotes a name as a PostgreSQL identifier ("name", inner quotes doubled), for the
+/// rare statement that cannot take parameters (CREATE DATABASE in tests and tools).
 [[nodiscard]] std::string quote_identifier(std::string_view identifier);
 
 }  // namespace eventline::storage

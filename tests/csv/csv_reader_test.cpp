@@ -1,4 +1,5 @@
 #include "csv/csv_reader.hpp"
+#include "support/http_client.hpp"
 
 #include "csv/byte_source.hpp"
 
@@ -235,7 +236,7 @@ const std::vector<CsvCase> kCases = {
       bad(4, kUnterminated, "\"4")}},
 };
 
-class CsvTable : public testing::TestWithParam<CsvCase> {};
+class CsvTable : public ::testing::TestWithParam<CsvCase> {};
 
 TEST_P(CsvTable, ReadsTheSameInEveryFeeding) {
     for (const Feeding& feeding : kFeedings) {
@@ -244,8 +245,8 @@ TEST_P(CsvTable, ReadsTheSameInEveryFeeding) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Csv, CsvTable, testing::ValuesIn(kCases),
-                         [](const testing::TestParamInfo<CsvCase>& test_case) {
+INSTANTIATE_TEST_SUITE_P(Csv, CsvTable, ::testing::ValuesIn(kCases),
+                         [](const ::testing::TestParamInfo<CsvCase>& test_case) {
                              return std::string(test_case.param.name);
                          });
 
@@ -480,26 +481,8 @@ TEST(CsvReader, ReadsArbitraryTextTheSameInEveryFeeding) {
 // ---------------------------------------------------------------------------------------
 // Sources: files, gzip, standard input.
 
-constexpr int kGzipWindowBits = 15 + 16;
-
-std::string gzip(std::string_view data) {
-    z_stream stream{};
-    if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK) {
-        ADD_FAILURE() << "deflateInit2 failed";
-        return {};
-    }
-    std::string compressed(deflateBound(&stream, static_cast<uLong>(data.size())) + 32, '\0');
-    // zlib's API takes non-const input pointers but does not write through them.
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    stream.avail_in = static_cast<uInt>(data.size());
-    stream.next_out = reinterpret_cast<Bytef*>(compressed.data());
-    stream.avail_out = static_cast<uInt>(compressed.size());
-    EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
-    compressed.resize(stream.total_out);
-    deflateEnd(&stream);
-    return compressed;
-}
+// The test support library compresses; its gzip() is the one every test uses.
+using eventline::testing::gzip;
 
 std::string sample_csv(int rows) {
     std::string text = "event_id,occurred_at,user_id,event_type,properties\n";
@@ -515,7 +498,7 @@ std::vector<Row> read_source(ByteSource& source) {
     return read_rows(source);
 }
 
-class CsvSource : public testing::Test {
+class CsvSource : public ::testing::Test {
   protected:
     void SetUp() override {
         dir_ = std::filesystem::temp_directory_path() /
