@@ -155,6 +155,7 @@ void GroupWriter::store_together(std::span<const std::span<const event::Event>> 
     metrics_.commit_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     metrics_.copy_seconds.Observe(timings.copy_seconds);
+    metrics_.rollup_seconds.Observe(timings.rollup_seconds);
     if (timings.direct) {
         metrics_.groups_direct.Increment();
     } else {

@@ -89,6 +89,7 @@ IngestMetrics ingest_metrics(prometheus::Registry& registry) {
             .Add({}, kLatencyBuckets),
         statement_seconds.Add({{"statement", "copy_staged_events"}}, kLatencyBuckets),
         statement_seconds.Add({{"statement", "insert_staged_events"}}, kLatencyBuckets),
+        statement_seconds.Add({{"statement", "update_rollups"}}, kLatencyBuckets),
         groups.Add({{"path", "direct"}}),
         groups.Add({{"path", "staged"}}),
         BuildCounter()
@@ -106,6 +107,34 @@ IngestMetrics ingest_metrics(prometheus::Registry& registry) {
     };
 }
 
+AnalyticsMetrics analytics_metrics(prometheus::Registry& registry) {
+    auto& queries = BuildCounter()
+                        .Name("analytics_queries_total")
+                        .Help("Analytics requests run on the read pool, by outcome")
+                        .Register(registry);
+    return AnalyticsMetrics{
+        BuildHistogram()
+            .Name("analytics_query_duration_seconds")
+            .Help("Time an analytics request spent on its read connection")
+            .Register(registry)
+            .Add({}, kLatencyBuckets),
+        BuildGauge()
+            .Name("analytics_queue_requests")
+            .Help("Analytics requests waiting for a read connection")
+            .Register(registry)
+            .Add({}),
+        BuildGauge()
+            .Name("analytics_readers")
+            .Help("Read connections to the analytics database that are up")
+            .Register(registry)
+            .Add({}),
+        queries.Add({{"outcome", "ok"}}),
+        queries.Add({{"outcome", "database_unavailable"}}),
+        queries.Add({{"outcome", "error"}}),
+        queries.Add({{"outcome", "overloaded"}}),
+    };
+}
+
 }  // namespace
 
 std::string_view route_pattern(Route route) {
@@ -118,6 +147,18 @@ std::string_view route_pattern(Route route) {
             return "/readyz";
         case Route::metrics:
             return "/metrics";
+        case Route::stats_dau:
+            return "/stats/dau";
+        case Route::stats_top_events:
+            return "/stats/top-events";
+        case Route::stats_retention:
+            return "/stats/retention";
+        case Route::stats_events:
+            return "/stats/events";
+        case Route::stats_funnel:
+            return "/stats/funnel";
+        case Route::user_events:
+            return "/users/{user_id}/events";
         case Route::unmatched:
         case Route::count_:
             break;
@@ -173,6 +214,7 @@ Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
       ingest(ingest_metrics(*registry_)),
       csv(source_counters(*registry_, "csv")),
+      analytics(analytics_metrics(*registry_)),
       http(*registry_) {}
 
 std::string Metrics::serialize() const {

@@ -34,6 +34,7 @@ struct IngestMetrics {
     prometheus::Histogram& commit_seconds;    // whole transaction, BEGIN to COMMIT
     prometheus::Histogram& copy_seconds;      // statement: COPY staged_events
     prometheus::Histogram& insert_seconds;    // statement: insert_staged_events
+    prometheus::Histogram& rollup_seconds;    // statement: update_rollups (all three)
     prometheus::Counter& groups_direct;     // written by one COPY into events
     prometheus::Counter& groups_staged;     // written through staging + ON CONFLICT
     prometheus::Counter& direct_conflicts;  // direct attempts undone by a stored event
@@ -42,8 +43,32 @@ struct IngestMetrics {
     prometheus::Counter& write_retries;
 };
 
+/// What the analytics read pool reports.
+struct AnalyticsMetrics {
+    prometheus::Histogram& query_seconds;  // a request's time on its read connection
+    prometheus::Gauge& queue_requests;     // requests waiting for a read connection
+    prometheus::Gauge& readers_connected;
+    prometheus::Counter& queries_ok;
+    prometheus::Counter& queries_unavailable;
+    prometheus::Counter& queries_failed;
+    prometheus::Counter& queries_overloaded;
+};
+
 /// One route of the HTTP API, as a metric label: the pattern, never the raw path.
-enum class Route { events, healthz, readyz, metrics, unmatched, count_ };
+enum class Route {
+    events,
+    healthz,
+    readyz,
+    metrics,
+    stats_dau,
+    stats_top_events,
+    stats_retention,
+    stats_events,
+    stats_funnel,
+    user_events,
+    unmatched,
+    count_
+};
 
 [[nodiscard]] std::string_view route_pattern(Route route);
 
@@ -85,6 +110,7 @@ private:
 public:
     IngestMetrics ingest;
     SourceCounters csv;  // what command-line imports stored, read from the database
+    AnalyticsMetrics analytics;
     HttpMetrics http;
 };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
+#include <tuple>
 
 namespace eventline::storage {
 namespace {
@@ -64,9 +66,26 @@ event::ProjectId read_int32(std::string_view bytes) {
                                          static_cast<std::uint32_t>(data[3]));
 }
 
+/// The event with this key in `events`, which are sorted by key; the database only
+/// returns keys that were sent.
+const event::Event* find_event(std::span<const event::Event* const> events,
+                               event::ProjectId project_id, const event::Uuid& event_id) {
+    const auto found = std::lower_bound(
+        events.begin(), events.end(), std::tie(project_id, event_id),
+        [](const event::Event* event, const std::tuple<const event::ProjectId&,
+                                                       const event::Uuid&>& key) {
+            return std::tie(event->project_id, event->event_id) < key;
+        });
+    if (found == events.end() || (*found)->project_id != project_id ||
+        (*found)->event_id != event_id) {
+        throw std::logic_error("the database returned an event that was not sent");
+    }
+    return *found;
+}
+
 }  // namespace
 
-EventStore::EventStore(PgConnection& connection) : connection_(connection) {
+EventStore::EventStore(PgConnection& connection) : connection_(connection), rollups_(connection) {
     connection_.exec(kCreateStagingTable);
     connection_.prepare(kInsertStagedEventsName, kInsertStagedEvents);
 }
@@ -91,7 +110,7 @@ StoreTimings EventStore::store(std::span<const event::Event* const> events,
         direct_pause_length_ = std::min(direct_pause_length_ * 2, kLongestDirectPause);
     }
 
-    store_staged(on_inserted, timings);
+    store_staged(events, on_inserted, timings);
     return timings;
 }
 
@@ -102,6 +121,10 @@ bool EventStore::store_direct(std::span<const event::Event* const> events,
         auto started = Clock::now();
         connection_.copy_in(kCopyEvents, encoder_.data());
         timings.copy_seconds = seconds_since(started);
+
+        started = Clock::now();
+        rollups_.add(events);
+        timings.rollup_seconds = seconds_since(started);
 
         started = Clock::now();
         connection_.exec("COMMIT");
@@ -124,7 +147,8 @@ bool EventStore::store_direct(std::span<const event::Event* const> events,
     return true;
 }
 
-void EventStore::store_staged(const InsertedCallback& on_inserted, StoreTimings& timings) {
+void EventStore::store_staged(std::span<const event::Event* const> events,
+                              const InsertedCallback& on_inserted, StoreTimings& timings) {
     connection_.exec("BEGIN");
     try {
         auto started = Clock::now();
@@ -136,14 +160,22 @@ void EventStore::store_staged(const InsertedCallback& on_inserted, StoreTimings&
         PgResult inserted = connection_.exec_prepared(kInsertStagedEventsName, 0, nullptr, 1);
         timings.insert_seconds = seconds_since(started);
 
+        inserted_.clear();
+        event::Uuid event_id;
+        for (int row = 0; row < inserted.rows(); ++row) {
+            std::memcpy(event_id.bytes.data(), inserted.value(row, 1).data(), event_id.bytes.size());
+            inserted_.push_back(find_event(events, read_int32(inserted.value(row, 0)), event_id));
+        }
+        started = Clock::now();
+        rollups_.add(inserted_);
+        timings.rollup_seconds = seconds_since(started);
+
         started = Clock::now();
         connection_.exec("COMMIT");
         timings.commit_seconds += seconds_since(started);
 
-        event::Uuid event_id;
-        for (int row = 0; row < inserted.rows(); ++row) {
-            std::memcpy(event_id.bytes.data(), inserted.value(row, 1).data(), event_id.bytes.size());
-            on_inserted(read_int32(inserted.value(row, 0)), event_id);
+        for (const event::Event* event : inserted_) {
+            on_inserted(event->project_id, event->event_id);
         }
     } catch (...) {
         rollback_quietly(connection_);

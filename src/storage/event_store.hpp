@@ -3,10 +3,12 @@
 #include <cstddef>
 #include <functional>
 #include <span>
+#include <vector>
 
 #include "event/event.hpp"
 #include "storage/copy_encoder.hpp"
 #include "storage/pg_connection.hpp"
+#include "storage/rollup_writer.hpp"
 
 namespace eventline::storage {
 
@@ -16,6 +18,7 @@ struct StoreTimings {
     bool direct_conflicted = false;  // a direct attempt hit a stored event and was undone
     double copy_seconds = 0;
     double insert_seconds = 0;
+    double rollup_seconds = 0;
     double commit_seconds = 0;
 };
 
@@ -55,10 +58,13 @@ private:
     /// Returns false, with the transaction rolled back, when an event was stored already.
     bool store_direct(std::span<const event::Event* const> events,
                       const InsertedCallback& on_inserted, StoreTimings& timings);
-    void store_staged(const InsertedCallback& on_inserted, StoreTimings& timings);
+    void store_staged(std::span<const event::Event* const> events,
+                      const InsertedCallback& on_inserted, StoreTimings& timings);
 
     PgConnection& connection_;
     CopyEncoder encoder_;
+    RollupWriter rollups_;
+    std::vector<const event::Event*> inserted_;  // scratch: the staged path's new events
     std::size_t direct_pause_groups_ = 0;  // groups left to write staged before retrying direct
     std::size_t direct_pause_length_ = 0;  // the pause after the next conflict
 };

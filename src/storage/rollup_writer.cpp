@@ -1,0 +1,236 @@
+#include "storage/rollup_writer.hpp"
+
+#include <charconv>
+#include <functional>
+#include <stdexcept>
+
+namespace eventline::storage {
+namespace {
+
+constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
+
+// Numbers the group's users. `known` are users stored before (their first_seen_at is
+// lowered when the group has an earlier event: a late arrival); `added` are new ones,
+// inserted in key order so that two writers adding the same users wait for each other
+// instead of deadlocking. The NOT EXISTS keeps known users away from the INSERT, whose
+// identity default would otherwise use up a key for every row it skips.
+// A user that a concurrent transaction inserted first is in neither list; the caller
+// runs the statement again, and then it is known.
+constexpr const char* kNumberUsersName = "number_users";
+constexpr const char* kNumberUsers = R"sql(
+WITH input AS (
+    SELECT i.project_id, i.user_id, i.n,
+           timestamptz 'epoch' + i.first_us * interval '1 microsecond' AS seen_at
+    FROM unnest($1::integer[], $2::text[], $3::bigint[])
+        WITH ORDINALITY AS i (project_id, user_id, first_us, n)
+), known AS (
+    SELECT i.n, i.project_id, i.user_id, i.seen_at, u.user_key, u.first_seen_at
+    FROM input AS i
+    JOIN users AS u USING (project_id, user_id)
+), added AS (
+    INSERT INTO users (project_id, user_id, first_seen_at)
+    SELECT i.project_id, i.user_id, i.seen_at
+    FROM input AS i
+    WHERE NOT EXISTS (SELECT 1 FROM known AS k WHERE k.n = i.n)
+    ORDER BY i.project_id, i.user_id
+    ON CONFLICT (project_id, user_id) DO NOTHING
+    RETURNING project_id, user_id, user_key
+), moved AS (
+    UPDATE users AS u
+    SET first_seen_at = k.seen_at
+    FROM known AS k
+    WHERE u.project_id = k.project_id AND u.user_id = k.user_id
+      AND k.seen_at < u.first_seen_at
+)
+SELECT n, user_key FROM known
+UNION ALL
+SELECT i.n, a.user_key FROM added AS a JOIN input AS i USING (project_id, user_id))sql";
+
+// Sets the group's bits in each (day, block) row. A row whose bits are all set already,
+// as for a heavy user's tenth event of the day, is left alone instead of rewritten.
+constexpr const char* kMarkActivityName = "mark_activity";
+constexpr const char* kMarkActivity = R"sql(
+INSERT INTO user_activity AS a (project_id, day, block, users)
+SELECT project_id, date '1970-01-01' + day, block, users
+FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::bit(8192)[])
+    AS g (project_id, day, block, users)
+ORDER BY 1, 2, 3
+ON CONFLICT (project_id, day, block) DO UPDATE
+SET users = a.users | excluded.users
+WHERE a.users | excluded.users <> a.users)sql";
+
+constexpr const char* kCountEventTypesName = "count_event_types";
+constexpr const char* kCountEventTypes = R"sql(
+INSERT INTO daily_event_counts AS c (project_id, day, event_type, events)
+SELECT project_id, date '1970-01-01' + day, event_type, events
+FROM unnest($1::integer[], $2::integer[], $3::text[], $4::bigint[])
+    AS g (project_id, day, event_type, events)
+ORDER BY 1, 2, 3
+ON CONFLICT (project_id, day, event_type) DO UPDATE
+SET events = c.events + excluded.events)sql";
+
+// Three tries cover any real race: after the first, every user of the group exists.
+constexpr int kNumberUsersAttempts = 3;
+
+std::int32_t day_of(event::UnixMicros micros) {
+    return static_cast<std::int32_t>(micros / kMicrosPerDay);
+}
+
+template <typename Number>
+Number parse_number(std::string_view text) {
+    Number value{};
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) {
+        throw std::logic_error("unexpected number from PostgreSQL");
+    }
+    return value;
+}
+
+void append_hex(std::string& out, std::span<const std::uint8_t> bytes) {
+    constexpr std::string_view kDigits = "0123456789abcdef";
+    out += 'x';
+    for (const std::uint8_t byte : bytes) {
+        out += kDigits[byte >> 4];
+        out += kDigits[byte & 0x0f];
+    }
+}
+
+}  // namespace
+
+std::size_t RollupWriter::UserRefHash::operator()(const UserRef& user) const noexcept {
+    return std::hash<std::string_view>{}(user.user_id) ^
+           static_cast<std::size_t>(user.project_id) * 0x9e3779b97f4a7c15ULL;
+}
+
+std::size_t RollupWriter::DayKeyHash::operator()(const DayKey& key) const noexcept {
+    std::size_t hash = std::hash<std::string_view>{}(key.event_type);
+    hash ^= static_cast<std::size_t>(key.project_id) * 0x9e3779b97f4a7c15ULL;
+    hash ^= static_cast<std::size_t>(key.day) * 0xc2b2ae3d27d4eb4fULL;
+    hash ^= static_cast<std::size_t>(key.block) * 0x165667b19e3779f9ULL;
+    return hash;
+}
+
+RollupWriter::RollupWriter(PgConnection& connection) : connection_(connection) {
+    connection_.prepare(kNumberUsersName, kNumberUsers);
+    connection_.prepare(kMarkActivityName, kMarkActivity);
+    connection_.prepare(kCountEventTypesName, kCountEventTypes);
+}
+
+void RollupWriter::add(std::span<const event::Event* const> events) {
+    if (events.empty()) {
+        return;
+    }
+    number_users(events);
+    mark_activity(events);
+    count_event_types(events);
+}
+
+void RollupWriter::number_users(std::span<const event::Event* const> events) {
+    user_index_.clear();
+    users_.clear();
+    first_seen_.clear();
+    for (const event::Event* event : events) {
+        const UserRef user{event->project_id, event->user_id};
+        const auto [found, added] =
+            user_index_.try_emplace(user, static_cast<std::uint32_t>(users_.size()));
+        if (added) {
+            users_.push_back(user);
+            first_seen_.push_back(event->occurred_at);
+        } else if (event->occurred_at < first_seen_[found->second]) {
+            first_seen_[found->second] = event->occurred_at;
+        }
+    }
+
+    for (PgArrayBuilder& array : arrays_) {
+        array.clear();
+    }
+    for (std::size_t i = 0; i < users_.size(); ++i) {
+        arrays_[0].add(users_[i].project_id);
+        arrays_[1].add_text(users_[i].user_id);
+        arrays_[2].add(first_seen_[i]);
+    }
+    const char* const params[] = {arrays_[0].finish(), arrays_[1].finish(), arrays_[2].finish()};
+
+    for (int attempt = 1;; ++attempt) {
+        user_keys_.assign(users_.size(), -1);
+        PgResult numbered = connection_.exec_prepared(kNumberUsersName, 3, params);
+        for (int row = 0; row < numbered.rows(); ++row) {
+            const auto n = parse_number<std::size_t>(numbered.value(row, 0));
+            user_keys_.at(n - 1) = parse_number<std::int32_t>(numbered.value(row, 1));
+        }
+        if (static_cast<std::size_t>(numbered.rows()) == users_.size()) {
+            return;
+        }
+        if (attempt == kNumberUsersAttempts) {
+            // 40001, serialization_failure: the group writer retries the transaction.
+            throw DatabaseError("users of the group could not be numbered", "40001", false);
+        }
+    }
+}
+
+void RollupWriter::mark_activity(std::span<const event::Event* const> events) {
+    day_index_.clear();
+    day_keys_.clear();
+    bitmaps_.clear();
+    for (const event::Event* event : events) {
+        const std::int32_t key = user_keys_[user_index_.at({event->project_id, event->user_id})];
+        const DayKey day{event->project_id, day_of(event->occurred_at),
+                         key / kUsersPerActivityBlock, {}};
+        const auto [found, added] =
+            day_index_.try_emplace(day, static_cast<std::uint32_t>(day_keys_.size()));
+        if (added) {
+            day_keys_.push_back(day);
+            bitmaps_.emplace_back().fill(0);
+        }
+        // Bit 0 is the leftmost bit of a PostgreSQL bit string: the first byte's top bit.
+        const std::int32_t bit = key % kUsersPerActivityBlock;
+        bitmaps_[found->second][static_cast<std::size_t>(bit / 8)] |=
+            static_cast<std::uint8_t>(0x80u >> (bit % 8));
+    }
+
+    for (PgArrayBuilder& array : arrays_) {
+        array.clear();
+    }
+    for (std::size_t i = 0; i < day_keys_.size(); ++i) {
+        arrays_[0].add(day_keys_[i].project_id);
+        arrays_[1].add(day_keys_[i].day);
+        arrays_[2].add(day_keys_[i].block);
+        hex_.clear();
+        append_hex(hex_, bitmaps_[i]);
+        arrays_[3].add_raw(hex_);
+    }
+    const char* const params[] = {arrays_[0].finish(), arrays_[1].finish(), arrays_[2].finish(),
+                                  arrays_[3].finish()};
+    connection_.exec_prepared(kMarkActivityName, 4, params);
+}
+
+void RollupWriter::count_event_types(std::span<const event::Event* const> events) {
+    day_index_.clear();
+    day_keys_.clear();
+    counts_.clear();
+    for (const event::Event* event : events) {
+        const DayKey day{event->project_id, day_of(event->occurred_at), 0, event->event_type};
+        const auto [found, added] =
+            day_index_.try_emplace(day, static_cast<std::uint32_t>(day_keys_.size()));
+        if (added) {
+            day_keys_.push_back(day);
+            counts_.push_back(0);
+        }
+        ++counts_[found->second];
+    }
+
+    for (PgArrayBuilder& array : arrays_) {
+        array.clear();
+    }
+    for (std::size_t i = 0; i < day_keys_.size(); ++i) {
+        arrays_[0].add(day_keys_[i].project_id);
+        arrays_[1].add(day_keys_[i].day);
+        arrays_[2].add_text(day_keys_[i].event_type);
+        arrays_[3].add(counts_[i]);
+    }
+    const char* const params[] = {arrays_[0].finish(), arrays_[1].finish(), arrays_[2].finish(),
+                                  arrays_[3].finish()};
+    connection_.exec_prepared(kCountEventTypesName, 4, params);
+}
+
+}  // namespace eventline::storage

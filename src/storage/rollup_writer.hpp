@@ -1,0 +1,78 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "event/event.hpp"
+#include "storage/pg_array.hpp"
+#include "storage/pg_connection.hpp"
+
+namespace eventline::storage {
+
+/// Users per row of `user_activity`: one bit each (migration 0003).
+inline constexpr std::int32_t kUsersPerActivityBlock = 8192;
+inline constexpr std::size_t kActivityBlockBytes = kUsersPerActivityBlock / 8;
+
+/// Keeps the analytics rollups (users, user_activity, daily_event_counts) up to date
+/// with the events an ingest transaction newly stored, inside that transaction, so that
+/// they are exactly as right as the events table: a rolled-back group leaves no trace,
+/// and a duplicate, which is not newly stored, is never counted.
+///
+/// Three statements per group whatever its size, each one `unnest` of array parameters,
+/// rows sorted so that concurrent writers take row locks in the same order.
+class RollupWriter {
+public:
+    /// Prepares the statements on the connection. Throws DatabaseError.
+    explicit RollupWriter(PgConnection& connection);
+
+    /// Adds `events` (newly stored in the open transaction) to the rollups.
+    /// Throws DatabaseError; the caller rolls the transaction back.
+    void add(std::span<const event::Event* const> events);
+
+private:
+    struct UserRef {
+        event::ProjectId project_id;
+        std::string_view user_id;
+        friend bool operator==(const UserRef&, const UserRef&) = default;
+    };
+    struct UserRefHash {
+        std::size_t operator()(const UserRef& user) const noexcept;
+    };
+    struct DayKey {
+        event::ProjectId project_id;
+        std::int32_t day;
+        std::int32_t block;  // user_activity's block; unused for event counts
+        std::string_view event_type;  // daily_event_counts' type; empty for activity
+        friend bool operator==(const DayKey&, const DayKey&) = default;
+    };
+    struct DayKeyHash {
+        std::size_t operator()(const DayKey& key) const noexcept;
+    };
+    using Bitmap = std::array<std::uint8_t, kActivityBlockBytes>;
+
+    /// Finds or creates each user of the group, lowering `first_seen_at` where the group
+    /// has an earlier event, and fills `user_keys_` (the order of `users_`).
+    void number_users(std::span<const event::Event* const> events);
+    void mark_activity(std::span<const event::Event* const> events);
+    void count_event_types(std::span<const event::Event* const> events);
+
+    PgConnection& connection_;
+
+    // Scratch reused between groups, so that steady-state writing does not allocate.
+    std::unordered_map<UserRef, std::uint32_t, UserRefHash> user_index_;  // -> users_ index
+    std::vector<UserRef> users_;
+    std::vector<event::UnixMicros> first_seen_;
+    std::vector<std::int32_t> user_keys_;
+    std::unordered_map<DayKey, std::uint32_t, DayKeyHash> day_index_;  // -> bitmaps_/counts_
+    std::vector<DayKey> day_keys_;
+    std::vector<Bitmap> bitmaps_;
+    std::vector<std::int64_t> counts_;
+    std::string hex_;
+    std::array<PgArrayBuilder, 4> arrays_;
+};
+
+}  // namespace eventline::storage
