@@ -21,6 +21,7 @@ struct ServeOptions {
     std::size_t idle_timeout_seconds = 60;
     std::size_t request_timeout_seconds = 30;
     std::size_t shutdown_grace_seconds = 15;
+    std::size_t query_timeout_seconds = 30;
 };
 
 constexpr auto kStartRetryInterval = std::chrono::seconds(2);
@@ -73,6 +74,7 @@ int run_serve(ServeOptions& options) {
     config.server.limits.idle_timeout = std::chrono::seconds(options.idle_timeout_seconds);
     config.server.limits.request_timeout = std::chrono::seconds(options.request_timeout_seconds);
     config.shutdown_grace = std::chrono::seconds(options.shutdown_grace_seconds);
+    config.reads.statement_timeout = std::chrono::seconds(options.query_timeout_seconds);
 
     const sigset_t signals = block_stop_signals();
     logging::info("starting", {{"database", storage::redact_url(config.database_url)},
@@ -177,6 +179,25 @@ Command add_serve_command(CLI::App& app) {
                         "On SIGTERM, how long requests in progress may take to finish")
         ->envname("EVENTLINE_SHUTDOWN_GRACE_SECONDS")
         ->check(CLI::Range(0, 3600))
+        ->capture_default_str();
+    command->add_option("--read-database-url", config.read_database_url,
+                        "PostgreSQL URL for analytics, such as a streaming replica "
+                        "(default: the --database-url database)")
+        ->envname("EVENTLINE_READ_DATABASE_URL");
+    command->add_option("--readers", config.reads.connections,
+                        "Analytics connections (the read pool size)")
+        ->envname("EVENTLINE_READERS")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    command->add_option("--max-queued-queries", config.reads.max_waiting,
+                        "Analytics requests waiting for a connection past which they get 503")
+        ->envname("EVENTLINE_MAX_QUEUED_QUERIES")
+        ->check(CLI::Range(1, 100'000))
+        ->capture_default_str();
+    command->add_option("--query-timeout-seconds", options->query_timeout_seconds,
+                        "Statement timeout of analytics queries")
+        ->envname("EVENTLINE_QUERY_TIMEOUT_SECONDS")
+        ->check(CLI::Range(1, 3600))
         ->capture_default_str();
     command->add_flag("!--skip-migrations", config.apply_migrations,
                       "Do not apply pending migrations at start-up");

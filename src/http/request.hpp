@@ -14,6 +14,7 @@ struct Request {
     BeastRequest& message;
     std::string_view path;
     std::string_view query;  // without the '?'
+    std::string_view path_parameter = {};  // the `{name}` segment of the route, undecoded
 
     /// The value of `name` in the query string, undecoded; empty when absent.
     [[nodiscard]] std::string_view query_parameter(std::string_view name) const;

@@ -25,10 +25,12 @@ struct Resolved {
     metrics::Route route = metrics::Route::unmatched;
     Handler* handler = nullptr;  // null: 404 (unmatched) or 405 (wrong method)
     std::string_view allow;      // for 405
+    std::string_view path_parameter;  // what the route's `{name}` segment matched
 };
 
-/// The fixed table of the service's routes. Exact paths only: the API has no path
-/// parameters yet, and an exact table cannot be tricked into a wrong match.
+/// The fixed table of the service's routes. A path is matched exactly, or against a
+/// pattern with one `{name}` segment (`/users/{user_id}/events`), which matches one
+/// non-empty segment without '/': nothing looser, so no path can reach a wrong handler.
 class Router {
 public:
     void add(boost::beast::http::verb method, metrics::Route route, std::string_view path,

@@ -131,6 +131,7 @@ void Session::dispatch() {
     request_.emplace(Request{message, path, query});
 
     resolved_ = context_.router.resolve(message.method(), path);
+    request_->path_parameter = resolved_.path_parameter;
     if (resolved_.handler == nullptr) {
         if (resolved_.route == metrics::Route::unmatched) {
             send(error_response(404, "not_found", "no such route"));

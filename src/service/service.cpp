@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "http/ops_handlers.hpp"
+#include "http/stats_routes.hpp"
 #include "logging/log.hpp"
 #include "storage/migrator.hpp"
 #include "storage/pg_connection.hpp"
@@ -20,8 +21,11 @@ constexpr auto kWriterConnectWait = std::chrono::seconds(10);
 
 Service::Service(ServiceConfig config) : config_(std::move(config)) {
     config_.write.database_url = config_.database_url;
+    config_.reads.database_url =
+        config_.read_database_url.empty() ? config_.database_url : config_.read_database_url;
     metrics_ = std::make_unique<metrics::Metrics>();
     queue_ = std::make_unique<ingest::WriteQueue>(config_.write, metrics_->ingest);
+    read_pool_ = std::make_unique<analytics::ReadPool>(config_.reads, metrics_->analytics);
 
     events_handler_ =
         std::make_unique<http::EventsHandler>(config_.events, *queue_, metrics_->ingest.http);
@@ -35,12 +39,35 @@ Service::Service(ServiceConfig config) : config_(std::move(config)) {
     router_->add(bhttp::verb::get, metrics::Route::healthz, "/healthz", "GET, HEAD", *health_handler_);
     router_->add(bhttp::verb::get, metrics::Route::readyz, "/readyz", "GET, HEAD", *readiness_handler_);
     router_->add(bhttp::verb::get, metrics::Route::metrics, "/metrics", "GET, HEAD", *metrics_handler_);
+    add_analytics_routes();
 
     server_ = std::make_unique<http::Server>(config_.server, *router_, metrics_->http);
     import_stats_ = std::make_unique<ImportStats>(config_.database_url, metrics_->csv);
 }
 
 Service::~Service() { stop(); }
+
+void Service::add_analytics_routes() {
+    struct AnalyticsRoute {
+        metrics::Route route;
+        std::string_view path;
+        http::AnalyticsHandler::Prepare prepare;
+    };
+    AnalyticsRoute routes[] = {
+        {metrics::Route::stats_dau, "/stats/dau", http::stats::daily_active_users()},
+        {metrics::Route::stats_top_events, "/stats/top-events", http::stats::top_events()},
+        {metrics::Route::stats_retention, "/stats/retention", http::stats::retention()},
+        {metrics::Route::stats_events, "/stats/events", http::stats::event_series()},
+        {metrics::Route::stats_funnel, "/stats/funnel", http::stats::funnel()},
+        {metrics::Route::user_events, "/users/{user_id}/events", http::stats::user_timeline()},
+    };
+    for (AnalyticsRoute& route : routes) {
+        analytics_handlers_.push_back(std::make_unique<http::AnalyticsHandler>(
+            *read_pool_, metrics_->analytics, std::move(route.prepare)));
+        router_->add(bhttp::verb::get, route.route, route.path, "GET, HEAD",
+                     *analytics_handlers_.back());
+    }
+}
 
 unsigned short Service::start() {
     if (config_.apply_migrations) {
@@ -53,6 +80,7 @@ unsigned short Service::start() {
     }
 
     queue_->start();
+    read_pool_->start();
     import_stats_->start();
     const auto deadline = std::chrono::steady_clock::now() + kWriterConnectWait;
     while (!queue_->database_available() && std::chrono::steady_clock::now() < deadline) {
@@ -78,6 +106,7 @@ void Service::stop() {
     // until the server has answered them; only then do the writers drain and stop.
     server_->drain(config_.shutdown_grace);
     queue_->stop();
+    read_pool_->stop();
     server_->stop();
     import_stats_->stop();
     logging::info("stopped");

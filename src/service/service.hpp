@@ -3,7 +3,9 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "analytics/read_pool.hpp"
 #include "http/events_handler.hpp"
 #include "http/server.hpp"
 #include "ingest/write_queue.hpp"
@@ -15,10 +17,13 @@ namespace eventline::service {
 /// Everything `serve` can be told.
 struct ServiceConfig {
     std::string database_url;
+    /// Where analytics read; empty: the same database as ingestion.
+    std::string read_database_url;
     bool apply_migrations = true;
     http::ServerOptions server;
     http::EventsHandlerOptions events;
     ingest::WriteQueueOptions write;  // its database_url is taken from above
+    analytics::ReadPoolOptions reads;  // likewise, from read_database_url
     std::chrono::milliseconds shutdown_grace{15'000};
 };
 
@@ -42,6 +47,8 @@ public:
     [[nodiscard]] bool database_available() const { return queue_->database_available(); }
 
 private:
+    void add_analytics_routes();
+
     ServiceConfig config_;
     std::unique_ptr<metrics::Metrics> metrics_;
     std::unique_ptr<ingest::WriteQueue> queue_;
@@ -50,6 +57,8 @@ private:
     std::unique_ptr<http::Handler> health_handler_;
     std::unique_ptr<http::Handler> readiness_handler_;
     std::unique_ptr<http::Handler> metrics_handler_;
+    std::unique_ptr<analytics::ReadPool> read_pool_;
+    std::vector<std::unique_ptr<http::Handler>> analytics_handlers_;
     std::unique_ptr<http::Server> server_;
     std::unique_ptr<ImportStats> import_stats_;
     bool running_ = false;
