@@ -13,7 +13,10 @@ namespace eventline::storage {
 class PgArrayBuilder {
 public:
     void clear() {
-        text_.assign("{");
+        // clear + push_back rather than assign("{"): g++ 12 at -O2 warns falsely about
+        // assign (-Wrestrict, GCC bug 105329), and warnings are errors here.
+        text_.clear();
+        text_.push_back('{');
         empty_ = true;
     }
 
