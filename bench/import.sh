@@ -15,6 +15,8 @@ set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly ROOT=$EVENTLINE_ROOT
 readonly WORK=$ROOT/build/bench
@@ -42,29 +44,6 @@ cleanup() {
         "$ROOT/scripts/postgres-local.sh" stop "$PG_DIR" || true
     fi
     exit "$status"
-}
-
-psql_at() {
-    PGOPTIONS="-c client_min_messages=warning" psql -X -q -t -A -v ON_ERROR_STOP=1 "$1" -c "$2"
-}
-
-db_url() { printf '%s/%s\n' "${admin_url%/*}" "$1"; }
-
-calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
-
-fresh_database() {
-    local name=$1
-    psql_at "$admin_url" "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
-    psql_at "$admin_url" "CREATE DATABASE $name" >/dev/null
-    "$BIN" migrate --database-url "$(db_url "$name")" --log-level warn
-    psql_at "$admin_url" "CHECKPOINT" >/dev/null
-}
-
-# The CSV has no project_id column; the baselines get the default project through a
-# column default, in their own databases only. Everything else is the service's schema.
-baseline_database() {
-    fresh_database "$1"
-    psql_at "$(db_url "$1")" "ALTER TABLE events ALTER COLUMN project_id SET DEFAULT 1" >/dev/null
 }
 
 generate() {

@@ -1,0 +1,220 @@
+// The rollups that every ingest transaction keeps, checked against the same facts
+// computed in SQL from the events table itself: after direct and staged writes, with
+// duplicates, several projects, user ids that need quoting, concurrent writers, and
+// after migration 0003 builds them from events stored before it existed.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "event/timestamp.hpp"
+#include "storage/event_store.hpp"
+#include "storage/migrator.hpp"
+#include "support/test_database.hpp"
+
+namespace eventline::storage {
+namespace {
+
+using event::Event;
+using testing::TestDatabase;
+
+constexpr std::int64_t kDay = 86'400'000'000;
+
+/// Events whose strings live in `texts`, sorted by key as the group writer sorts them.
+struct Group {
+    std::vector<std::string> texts;
+    std::vector<Event> events;
+
+    [[nodiscard]] std::vector<const Event*> pointers() const {
+        std::vector<const Event*> result;
+        for (const Event& event : events) {
+            result.push_back(&event);
+        }
+        std::sort(result.begin(), result.end(), [](const Event* a, const Event* b) {
+            return std::tie(a->project_id, a->event_id) < std::tie(b->project_id, b->event_id);
+        });
+        return result;
+    }
+};
+
+/// `count` events numbered from `first` (the same number is the same event), spread
+/// over 20 days, 40 users with awkward names, 3 types and 2 projects.
+Group make_group(int first, int count, std::uint64_t seed) {
+    static const std::vector<std::string> kUsers = [] {
+        std::vector<std::string> users;
+        for (int i = 0; i < 40; ++i) {
+            users.push_back(fmt::format("user {}", i));
+        }
+        users[0] = R"(quote " and \ backslash)";
+        users[1] = "comma, {brace} and NULL";
+        users[2] = "NULL";  // unquoted, an array literal would read this as a null
+        users[3] = "caf\xc3\xa9";
+        return users;
+    }();
+    static const std::vector<std::string> kTypes{"view", "click", "type with \"quotes\""};
+    std::mt19937_64 random(seed);
+    Group group;
+    group.texts.reserve(2 * static_cast<std::size_t>(count));
+    for (int n = first; n < first + count; ++n) {
+        std::mt19937_64 by_number(static_cast<std::uint64_t>(n));
+        Event event;
+        event.project_id = n % 5 == 0 ? 2 : 1;
+        event.event_id = *event::parse_uuid(fmt::format("00000000-0000-4000-8000-{:012x}", n));
+        event.occurred_at = event::parse_rfc3339("2025-01-06T00:00:00Z").unix_micros +
+                            static_cast<std::int64_t>(by_number() % (20 * kDay));
+        group.texts.push_back(kUsers[by_number() % kUsers.size()]);
+        event.user_id = group.texts.back();
+        event.event_type = kTypes[by_number() % kTypes.size()];
+        event.properties_json = "{}";
+        group.events.push_back(event);
+    }
+    std::shuffle(group.events.begin(), group.events.end(), random);
+    return group;
+}
+
+/// Keys numbered but not held by a user. Known users never use up a key; only a race
+/// between writers adding the same new user, or a rolled-back group, leaves a gap.
+long long unused_user_keys(const TestDatabase& database) {
+    return database.scalar("SELECT coalesce(max(user_key), 0) - count(*) FROM users");
+}
+
+/// Fails the test when a rollup disagrees with the events table.
+void expect_rollups_match_events(PgConnection& connection) {
+    const char* const checks[] = {
+        // Every (project, user) once, first seen at their earliest event.
+        R"sql(SELECT count(*) FROM (
+            SELECT project_id, user_id, min(occurred_at) AS first FROM events GROUP BY 1, 2
+        ) AS e FULL JOIN users AS u USING (project_id, user_id)
+        WHERE u.first_seen_at IS DISTINCT FROM e.first)sql",
+        // Each user's bit set on exactly the days they were active.
+        R"sql(SELECT count(*) FROM (
+            SELECT DISTINCT e.project_id, (e.occurred_at AT TIME ZONE 'UTC')::date AS day,
+                   u.user_key
+            FROM events AS e JOIN users AS u USING (project_id, user_id)
+        ) AS active FULL JOIN (
+            SELECT a.project_id, a.day, a.block * 8192 + bit.n AS user_key
+            FROM user_activity AS a, generate_series(0, 8191) AS bit (n)
+            WHERE get_bit(a.users, bit.n) = 1
+        ) AS marked USING (project_id, day, user_key)
+        WHERE active.project_id IS NULL OR marked.project_id IS NULL)sql",
+        // Per-day counts by type.
+        R"sql(SELECT count(*) FROM (
+            SELECT project_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, event_type,
+                   count(*) AS events
+            FROM events GROUP BY 1, 2, 3
+        ) AS e FULL JOIN daily_event_counts AS c USING (project_id, day, event_type)
+        WHERE c.events IS DISTINCT FROM e.events)sql",
+    };
+    for (const char* check : checks) {
+        EXPECT_EQ(connection.exec(check).value(0, 0), "0") << check;
+    }
+}
+
+TEST(Rollups, FollowDirectAndStagedWritesAndIgnoreDuplicates) {
+    TestDatabase database;
+    PgConnection connection = database.connect();
+    EventStore store(connection);
+    auto ignore = [](event::ProjectId, const event::Uuid&) {};
+
+    const Group first = make_group(0, 500, 1);
+    EXPECT_TRUE(store.store(first.pointers(), ignore).direct);
+    expect_rollups_match_events(connection);
+
+    // Half of these are stored already: the staged path, which counts only the others.
+    const Group overlapping = make_group(250, 500, 2);
+    EXPECT_FALSE(store.store(overlapping.pointers(), ignore).direct);
+    expect_rollups_match_events(connection);
+    EXPECT_EQ(database.scalar("SELECT sum(events) FROM daily_event_counts"), 750);
+    EXPECT_EQ(unused_user_keys(database), 0);
+}
+
+TEST(Rollups, ALateEventMovesTheFirstSeenTimeBack) {
+    TestDatabase database;
+    PgConnection connection = database.connect();
+    EventStore store(connection);
+    auto ignore = [](event::ProjectId, const event::Uuid&) {};
+
+    Group late = make_group(0, 2, 3);
+    late.events[0].occurred_at = event::parse_rfc3339("2025-02-01T00:00:00Z").unix_micros;
+    late.events[1].user_id = late.events[0].user_id;
+    late.events[1].project_id = late.events[0].project_id;
+    late.events[1].occurred_at = event::parse_rfc3339("2025-01-01T00:00:00Z").unix_micros;
+    const Event early_one = late.events[1];
+    late.events.pop_back();
+    store.store(late.pointers(), ignore);
+
+    Group early;
+    early.events.push_back(early_one);
+    store.store(early.pointers(), ignore);
+    expect_rollups_match_events(connection);
+    EXPECT_EQ(database.scalar("SELECT count(*) FROM users"), 1);
+    EXPECT_EQ(database.scalar("SELECT count(*) FROM user_activity"), 2);
+}
+
+TEST(Rollups, ConcurrentWritersAgreeWithTheEvents) {
+    TestDatabase database;
+    constexpr int kWriters = 4;
+    std::vector<std::thread> writers;
+    for (int writer = 0; writer < kWriters; ++writer) {
+        writers.emplace_back([&, writer] {
+            PgConnection connection = database.connect();
+            EventStore store(connection);
+            for (int round = 0; round < 10; ++round) {
+                // Overlapping ranges: the same new users and events race between writers.
+                const Group group = make_group(round * 300 + writer * 100, 400,
+                                               static_cast<std::uint64_t>(writer * 100 + round));
+                for (int attempt = 0;; ++attempt) {
+                    try {
+                        store.store(group.pointers(), [](event::ProjectId, const event::Uuid&) {});
+                        break;
+                    } catch (const DatabaseError& error) {
+                        // A deadlock or a lost numbering race: the group writer retries these.
+                        ASSERT_TRUE(error.retryable()) << error.what();
+                        ASSERT_LT(attempt, 5);
+                    }
+                }
+            }
+        });
+    }
+    for (std::thread& writer : writers) {
+        writer.join();
+    }
+    PgConnection connection = database.connect();
+    expect_rollups_match_events(connection);
+    // Writer w's round r wrote events [300r + 100w, 300r + 100w + 400): 0 to 3,399 in all.
+    EXPECT_EQ(database.scalar("SELECT count(*) FROM events"), 3400);
+    EXPECT_LT(unused_user_keys(database), database.scalar("SELECT count(*) FROM users"));
+}
+
+TEST(Rollups, TheMigrationBuildsThemFromEventsStoredBeforeIt) {
+    TestDatabase database;
+    PgConnection connection = database.connect();
+    // Events as a release without rollups stored them: straight into events.
+    connection.exec(R"sql(
+        INSERT INTO events (project_id, event_id, occurred_at, user_id, event_type)
+        SELECT 1 + n % 2, gen_random_uuid(),
+               timestamptz '2025-01-06' + n * interval '37 minutes', 'user ' || n % 97,
+               'type ' || n % 3
+        FROM generate_series(1, 5000) AS n)sql");
+    connection.exec(R"sql(
+        DROP TABLE users, user_activity, daily_event_counts;
+        DROP INDEX events_user_timeline;
+        DELETE FROM schema_migrations WHERE version >= 3)sql");
+
+    const MigrationReport report = apply_migrations(connection);
+    ASSERT_EQ(report.applied.size(), 2u);
+    EXPECT_EQ(report.applied.front(), "0003_create_rollups.sql");
+    expect_rollups_match_events(connection);
+    EXPECT_EQ(database.scalar("SELECT count(*) FROM users"), 97 * 2);
+    EXPECT_EQ(unused_user_keys(database), 0);
+}
+
+}  // namespace
+}  // namespace eventline::storage
