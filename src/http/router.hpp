@@ -2,6 +2,7 @@
 
 #include <array>
 #include <string_view>
+#include <vector>
 
 #include <boost/beast/http/verb.hpp>
 
@@ -27,14 +28,29 @@ struct Resolved {
     std::string_view allow;      // for 405
 };
 
-/// The fixed table of the service's routes. Exact paths only: the API has no path
-/// parameters yet, and an exact table cannot be tricked into a wrong match.
+/// One registered route, for whoever must know the whole table (the OpenAPI test).
+struct RouteInfo {
+    boost::beast::http::verb method;
+    metrics::Route route;  // route_pattern(route) is its OpenAPI path
+};
+
+/// The fixed table of the service's routes. Exact paths only (and prefixes for handlers
+/// that serve a directory): the API has no path parameters yet, and an exact table
+/// cannot be tricked into a wrong match.
 class Router {
 public:
     void add(boost::beast::http::verb method, metrics::Route route, std::string_view path,
              std::string_view allow, Handler& handler);
 
+    /// A route for every path under `prefix` (which ends in '/'), for a handler that
+    /// serves a directory. Exact routes win over it; the handler checks the rest.
+    void add_prefix(boost::beast::http::verb method, metrics::Route route,
+                    std::string_view prefix, std::string_view allow, Handler& handler);
+
     [[nodiscard]] Resolved resolve(boost::beast::http::verb method, std::string_view path) const;
+
+    /// Every route added, exact ones first, in the order added.
+    [[nodiscard]] std::vector<RouteInfo> routes() const;
 
 private:
     struct Entry {
@@ -46,6 +62,11 @@ private:
     };
     std::array<Entry, 16> entries_{};
     std::size_t size_ = 0;
+
+    void resolve_prefix(boost::beast::http::verb method, std::string_view path,
+                        Resolved& resolved) const;
+    std::array<Entry, 4> prefixes_{};
+    std::size_t prefix_count_ = 0;
 };
 
 }  // namespace eventline::http
