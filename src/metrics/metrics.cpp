@@ -3,6 +3,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <string>
+#include <vector>
 
 namespace eventline::metrics {
 namespace {
@@ -176,7 +177,10 @@ Metrics::Metrics()
       http(*registry_) {}
 
 std::string Metrics::serialize() const {
-    return prometheus::TextSerializer().Serialize(registry_->Collect());
+    std::vector<prometheus::MetricFamily> families = registry_->Collect();
+    std::vector<prometheus::MetricFamily> process = process_.Collect();
+    families.insert(families.end(), process.begin(), process.end());
+    return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace eventline::metrics

@@ -12,6 +12,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "metrics/process_metrics.hpp"
+
 namespace eventline::metrics {
 
 /// Counters of the ingest pipeline, labelled by where events came from. SPEC names.
@@ -81,6 +83,7 @@ public:
 private:
     // Declared before the public members below: they register themselves in it.
     std::shared_ptr<prometheus::Registry> registry_;
+    ProcessMetrics process_;  // read from /proc at each serialize(), not registered
 
 public:
     IngestMetrics ingest;
