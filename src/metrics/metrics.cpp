@@ -119,6 +119,12 @@ std::string_view route_pattern(Route route) {
             return "/readyz";
         case Route::metrics:
             return "/metrics";
+        case Route::openapi:
+            return "/openapi.json";
+        case Route::docs:
+            return "/docs";
+        case Route::docs_asset:
+            return "/docs/{asset}";
         case Route::unmatched:
         case Route::count_:
             break;

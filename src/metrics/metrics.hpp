@@ -45,7 +45,17 @@ struct IngestMetrics {
 };
 
 /// One route of the HTTP API, as a metric label: the pattern, never the raw path.
-enum class Route { events, healthz, readyz, metrics, unmatched, count_ };
+enum class Route {
+    events,
+    healthz,
+    readyz,
+    metrics,
+    openapi,
+    docs,
+    docs_asset,
+    unmatched,
+    count_
+};
 
 [[nodiscard]] std::string_view route_pattern(Route route);
 

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "http/docs_handlers.hpp"
 #include "http/events_handler.hpp"
 #include "http/server.hpp"
 #include "ingest/write_queue.hpp"
@@ -20,6 +21,7 @@ struct ServiceConfig {
     http::EventsHandlerOptions events;
     ingest::WriteQueueOptions write;  // its database_url is taken from above
     std::chrono::milliseconds shutdown_grace{15'000};
+    std::string docs_directory;  // Swagger UI assets for /docs; empty: where the build put them
 };
 
 /// The running service: metrics, write queue, handlers and HTTP server, wired together
@@ -40,8 +42,12 @@ public:
 
     [[nodiscard]] metrics::Metrics& metrics() { return *metrics_; }
     [[nodiscard]] bool database_available() const { return queue_->database_available(); }
+    /// The route table, for tests that hold it against the OpenAPI document.
+    [[nodiscard]] const http::Router& router() const { return *router_; }
 
 private:
+    void add_documentation_routes();
+
     ServiceConfig config_;
     std::unique_ptr<metrics::Metrics> metrics_;
     std::unique_ptr<ingest::WriteQueue> queue_;
@@ -50,6 +56,11 @@ private:
     std::unique_ptr<http::Handler> health_handler_;
     std::unique_ptr<http::Handler> readiness_handler_;
     std::unique_ptr<http::Handler> metrics_handler_;
+    // API documentation: /openapi.json, /docs and /docs/{asset}.
+    std::unique_ptr<http::SwaggerUiAssets> docs_assets_;
+    std::unique_ptr<http::Handler> openapi_handler_;
+    std::unique_ptr<http::Handler> docs_page_handler_;
+    std::unique_ptr<http::Handler> docs_asset_handler_;
     std::unique_ptr<http::Server> server_;
     std::unique_ptr<ImportStats> import_stats_;
     bool running_ = false;
