@@ -3,13 +3,15 @@
 # with each file's base name and content, in the order given.
 set(body "#include <array>\n#include <span>\n#include <string_view>\n\n")
 string(APPEND body "#include \"storage/embedded_file.hpp\"\n\n")
-string(APPEND body "namespace ${NAMESPACE} {\nnamespace {\n")
+# The using-declaration lets NAMESPACE lie outside eventline::storage.
+string(APPEND body "namespace ${NAMESPACE} {\nusing eventline::storage::EmbeddedFile;\n")
+string(APPEND body "namespace {\n")
 set(entries "")
 set(index 0)
 foreach(file IN LISTS FILES)
     file(READ "${file}" content)
     get_filename_component(name "${file}" NAME)
-    # A raw string literal with a delimiter that SQL never contains.
+    # A raw string literal with a delimiter that none of the embedded files contains.
     string(APPEND body "constexpr std::string_view kFile${index} = R\"embedded(${content})embedded\";\n")
     string(APPEND entries "    EmbeddedFile{\"${name}\", kFile${index}},\n")
     math(EXPR index "${index} + 1")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages listed in deps/debian-packages.txt that are missing.
 #
-# Usage: scripts/install-deps.sh
+# Usage: scripts/install-deps.sh [SECTION...]
+#   SECTION   only the packages of these sections of the list ("#@ NAME" lines), as
+#             the Dockerfile's build stage does; by default, every package
 #
 # Silent and fast when everything is already installed (run.sh and test.sh call it every
 # time); otherwise prints one line naming what it installed. Needs root, or sudo.
@@ -13,10 +15,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 readonly PACKAGE_LIST="$EVENTLINE_ROOT/deps/debian-packages.txt"
 
 # Prints the package names from the list, one per line: '#' starts a comment, blank
-# lines are skipped, surrounding whitespace is dropped.
+# lines are skipped, surrounding whitespace is dropped. With arguments, only the names
+# in those sections.
 read_package_list() {
-    local line name
+    local line name section="" wanted=" $* "
     while IFS= read -r line || [[ -n $line ]]; do
+        if [[ $line =~ ^#@[[:space:]]*([A-Za-z0-9_-]+) ]]; then
+            section=${BASH_REMATCH[1]}
+            continue
+        fi
+        if (( $# > 0 )) && [[ $wanted != *" $section "* ]]; then
+            continue
+        fi
         line=${line%%#*}
         read -r name _ <<<"$line" || true
         if [[ -n $name ]]; then
@@ -61,7 +71,10 @@ main() {
         if ! is_installed "$package"; then
             missing+=("$package")
         fi
-    done < <(read_package_list)
+    done < <(read_package_list "$@")
+    if (( $# > 0 )) && [[ -z $(read_package_list "$@") ]]; then
+        die "no packages in section(s) $* of $PACKAGE_LIST"
+    fi
 
     if (( ${#missing[@]} == 0 )); then
         return 0

@@ -199,6 +199,10 @@ Command add_serve_command(CLI::App& app) {
         ->envname("EVENTLINE_QUERY_TIMEOUT_SECONDS")
         ->check(CLI::Range(1, 3600))
         ->capture_default_str();
+    command->add_option("--docs-dir", config.docs_directory,
+                        "Directory of the Swagger UI assets served at /docs "
+                        "(default: where the build installed them)")
+        ->envname("EVENTLINE_DOCS_DIR");
     command->add_flag("!--skip-migrations", config.apply_migrations,
                       "Do not apply pending migrations at start-up");
     return [options] { return run_serve(*options); };

@@ -55,7 +55,53 @@ Resolved Router::resolve(boost::beast::http::verb method, std::string_view path)
             return resolved;
         }
     }
+    if (resolved.route == metrics::Route::unmatched) {
+        resolve_prefix(method, path, resolved);
+    }
     return resolved;
+}
+
+// Prefix routes: kept apart from the exact table so that an exact path always wins.
+
+void Router::add_prefix(boost::beast::http::verb method, metrics::Route route,
+                        std::string_view prefix, std::string_view allow, Handler& handler) {
+    if (prefix.empty() || prefix.back() != '/') {
+        throw std::logic_error("a route prefix must end in '/'");
+    }
+    if (prefix_count_ == prefixes_.size()) {
+        throw std::logic_error("too many prefix routes: raise Router's prefix table size");
+    }
+    prefixes_[prefix_count_++] = Entry{method, route, prefix, allow, &handler};
+}
+
+void Router::resolve_prefix(boost::beast::http::verb method, std::string_view path,
+                            Resolved& resolved) const {
+    for (std::size_t i = 0; i < prefix_count_; ++i) {
+        const Entry& entry = prefixes_[i];
+        // The prefix alone ("/docs/") names no file: it is left unmatched.
+        if (path.size() <= entry.path.size() || !path.starts_with(entry.path)) {
+            continue;
+        }
+        resolved.route = entry.route;
+        resolved.allow = entry.allow;
+        const bool head_as_get = method == boost::beast::http::verb::head &&
+                                 entry.method == boost::beast::http::verb::get;
+        if (entry.method == method || head_as_get) {
+            resolved.handler = entry.handler;
+            return;
+        }
+    }
+}
+
+std::vector<RouteInfo> Router::routes() const {
+    std::vector<RouteInfo> routes;
+    for (std::size_t i = 0; i < size_; ++i) {
+        routes.push_back(RouteInfo{entries_[i].method, entries_[i].route});
+    }
+    for (std::size_t i = 0; i < prefix_count_; ++i) {
+        routes.push_back(RouteInfo{prefixes_[i].method, prefixes_[i].route});
+    }
+    return routes;
 }
 
 }  // namespace eventline::http

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <string_view>
+#include <vector>
 
 #include <boost/beast/http/verb.hpp>
 
@@ -28,15 +29,30 @@ struct Resolved {
     std::string_view path_parameter;  // what the route's `{name}` segment matched
 };
 
+/// One registered route, for whoever must know the whole table (the OpenAPI test).
+struct RouteInfo {
+    boost::beast::http::verb method;
+    metrics::Route route;  // route_pattern(route) is its OpenAPI path
+};
+
 /// The fixed table of the service's routes. A path is matched exactly, or against a
 /// pattern with one `{name}` segment (`/users/{user_id}/events`), which matches one
-/// non-empty segment without '/': nothing looser, so no path can reach a wrong handler.
+/// non-empty segment without '/'; prefixes serve the handlers of a directory. Nothing
+/// looser, so no path can reach a wrong handler.
 class Router {
 public:
     void add(boost::beast::http::verb method, metrics::Route route, std::string_view path,
              std::string_view allow, Handler& handler);
 
+    /// A route for every path under `prefix` (which ends in '/'), for a handler that
+    /// serves a directory. Exact routes win over it; the handler checks the rest.
+    void add_prefix(boost::beast::http::verb method, metrics::Route route,
+                    std::string_view prefix, std::string_view allow, Handler& handler);
+
     [[nodiscard]] Resolved resolve(boost::beast::http::verb method, std::string_view path) const;
+
+    /// Every route added, exact ones first, in the order added.
+    [[nodiscard]] std::vector<RouteInfo> routes() const;
 
 private:
     struct Entry {
@@ -48,6 +64,11 @@ private:
     };
     std::array<Entry, 16> entries_{};
     std::size_t size_ = 0;
+
+    void resolve_prefix(boost::beast::http::verb method, std::string_view path,
+                        Resolved& resolved) const;
+    std::array<Entry, 4> prefixes_{};
+    std::size_t prefix_count_ = 0;
 };
 
 }  // namespace eventline::http

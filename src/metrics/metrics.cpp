@@ -3,6 +3,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <string>
+#include <vector>
 
 namespace eventline::metrics {
 namespace {
@@ -159,6 +160,12 @@ std::string_view route_pattern(Route route) {
             return "/stats/funnel";
         case Route::user_events:
             return "/users/{user_id}/events";
+        case Route::openapi:
+            return "/openapi.json";
+        case Route::docs:
+            return "/docs";
+        case Route::docs_asset:
+            return "/docs/{asset}";
         case Route::unmatched:
         case Route::count_:
             break;
@@ -218,7 +225,10 @@ Metrics::Metrics()
       http(*registry_) {}
 
 std::string Metrics::serialize() const {
-    return prometheus::TextSerializer().Serialize(registry_->Collect());
+    std::vector<prometheus::MetricFamily> families = registry_->Collect();
+    std::vector<prometheus::MetricFamily> process = process_.Collect();
+    families.insert(families.end(), process.begin(), process.end());
+    return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace eventline::metrics

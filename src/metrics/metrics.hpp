@@ -12,6 +12,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "metrics/process_metrics.hpp"
+
 namespace eventline::metrics {
 
 /// Counters of the ingest pipeline, labelled by where events came from. SPEC names.
@@ -66,6 +68,9 @@ enum class Route {
     stats_events,
     stats_funnel,
     user_events,
+    openapi,
+    docs,
+    docs_asset,
     unmatched,
     count_
 };
@@ -106,6 +111,7 @@ public:
 private:
     // Declared before the public members below: they register themselves in it.
     std::shared_ptr<prometheus::Registry> registry_;
+    ProcessMetrics process_;  // read from /proc at each serialize(), not registered
 
 public:
     IngestMetrics ingest;

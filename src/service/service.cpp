@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "http/openapi_handler.hpp"
 #include "http/ops_handlers.hpp"
 #include "http/stats_routes.hpp"
 #include "logging/log.hpp"
@@ -40,6 +41,7 @@ Service::Service(ServiceConfig config) : config_(std::move(config)) {
     router_->add(bhttp::verb::get, metrics::Route::readyz, "/readyz", "GET, HEAD", *readiness_handler_);
     router_->add(bhttp::verb::get, metrics::Route::metrics, "/metrics", "GET, HEAD", *metrics_handler_);
     add_analytics_routes();
+    add_documentation_routes();
 
     server_ = std::make_unique<http::Server>(config_.server, *router_, metrics_->http);
     import_stats_ = std::make_unique<ImportStats>(config_.database_url, metrics_->csv);
@@ -67,6 +69,18 @@ void Service::add_analytics_routes() {
         router_->add(bhttp::verb::get, route.route, route.path, "GET, HEAD",
                      *analytics_handlers_.back());
     }
+}
+
+void Service::add_documentation_routes() {
+    docs_assets_ = std::make_unique<http::SwaggerUiAssets>(config_.docs_directory);
+    openapi_handler_ = std::make_unique<http::OpenApiHandler>();
+    docs_page_handler_ = std::make_unique<http::DocsPageHandler>(*docs_assets_);
+    docs_asset_handler_ = std::make_unique<http::DocsAssetHandler>(*docs_assets_);
+    router_->add(bhttp::verb::get, metrics::Route::openapi, "/openapi.json", "GET, HEAD",
+                 *openapi_handler_);
+    router_->add(bhttp::verb::get, metrics::Route::docs, "/docs", "GET, HEAD", *docs_page_handler_);
+    router_->add_prefix(bhttp::verb::get, metrics::Route::docs_asset,
+                        http::DocsAssetHandler::kPrefix, "GET, HEAD", *docs_asset_handler_);
 }
 
 unsigned short Service::start() {

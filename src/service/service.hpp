@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "analytics/read_pool.hpp"
+#include "http/docs_handlers.hpp"
 #include "http/events_handler.hpp"
 #include "http/server.hpp"
 #include "ingest/write_queue.hpp"
@@ -25,6 +26,7 @@ struct ServiceConfig {
     ingest::WriteQueueOptions write;  // its database_url is taken from above
     analytics::ReadPoolOptions reads;  // likewise, from read_database_url
     std::chrono::milliseconds shutdown_grace{15'000};
+    std::string docs_directory;  // Swagger UI assets for /docs; empty: where the build put them
 };
 
 /// The running service: metrics, write queue, handlers and HTTP server, wired together
@@ -45,9 +47,12 @@ public:
 
     [[nodiscard]] metrics::Metrics& metrics() { return *metrics_; }
     [[nodiscard]] bool database_available() const { return queue_->database_available(); }
+    /// The route table, for tests that hold it against the OpenAPI document.
+    [[nodiscard]] const http::Router& router() const { return *router_; }
 
 private:
     void add_analytics_routes();
+    void add_documentation_routes();
 
     ServiceConfig config_;
     std::unique_ptr<metrics::Metrics> metrics_;
@@ -59,6 +64,11 @@ private:
     std::unique_ptr<http::Handler> metrics_handler_;
     std::unique_ptr<analytics::ReadPool> read_pool_;
     std::vector<std::unique_ptr<http::Handler>> analytics_handlers_;
+    // API documentation: /openapi.json, /docs and /docs/{asset}.
+    std::unique_ptr<http::SwaggerUiAssets> docs_assets_;
+    std::unique_ptr<http::Handler> openapi_handler_;
+    std::unique_ptr<http::Handler> docs_page_handler_;
+    std::unique_ptr<http::Handler> docs_asset_handler_;
     std::unique_ptr<http::Server> server_;
     std::unique_ptr<ImportStats> import_stats_;
     bool running_ = false;
