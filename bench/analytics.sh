@@ -15,6 +15,8 @@ set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly ROOT=$EVENTLINE_ROOT
 readonly WORK=$ROOT/build/bench
@@ -44,21 +46,6 @@ cleanup() {
     exit "$status"
 }
 
-psql_at() {
-    PGOPTIONS="-c client_min_messages=warning" psql -X -q -t -A -v ON_ERROR_STOP=1 "$1" -c "$2"
-}
-
-db_url() { printf '%s/%s\n' "${admin_url%/*}" "$1"; }
-
-calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
-
-fresh_database() {
-    psql_at "$admin_url" "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
-    psql_at "$admin_url" "CREATE DATABASE $1" >/dev/null
-    "$BIN" migrate --database-url "$(db_url "$1")" --log-level warn
-    psql_at "$admin_url" "CHECKPOINT" >/dev/null
-}
-
 generate() {
     local count=$1 file=$DATA/analytics-r$1.csv
     if [[ ! -s $file ]]; then
@@ -82,8 +69,7 @@ seconds_of() {
 measure_write_cost() {
     local file copy_s import_s copy_rate import_rate
     file=$(generate 1000000)
-    fresh_database bench_copy
-    psql_at "$(db_url bench_copy)" "ALTER TABLE events ALTER COLUMN project_id SET DEFAULT 1"
+    baseline_database bench_copy
     copy_s=$(seconds_of psql -X -q -v ON_ERROR_STOP=1 "$(db_url bench_copy)" -c \
         "\\copy events (event_id, occurred_at, user_id, event_type, properties) FROM '$file' CSV HEADER")
     fresh_database bench_import
