@@ -374,12 +374,12 @@ protected:
                       date_text(start_day + static_cast<std::int64_t>(c) * period_days));
             EXPECT_EQ(cohort["size"].get_int64().value(), want.size);
             std::vector<std::int64_t> retained;
-            for (const simdjson::dom::element value : cohort["retained"].get_array().value()) {
+            for (const simdjson::dom::element value : testing::array_of(cohort["retained"])) {
                 retained.push_back(value.get_int64().value());
             }
             EXPECT_EQ(retained, want.retained);
             std::size_t k = 0;
-            for (const simdjson::dom::element rate : cohort["rate"].get_array().value()) {
+            for (const simdjson::dom::element rate : testing::array_of(cohort["rate"])) {
                 const double expected_rate =
                     want.size == 0 ? 0.0
                                    : static_cast<double>(want.retained[k]) /
@@ -493,7 +493,7 @@ TEST_F(Analytics, EventSeriesCountsEventsAndUsersPerBucket) {
             const UnixMicros range_begin = test.from * kDay;
             const UnixMicros range_end = (test.to + 1) * kDay;
             std::size_t points = 0;
-            for (const simdjson::dom::element point : answer.root().get_array().value()) {
+            for (const simdjson::dom::element point : testing::array_of(answer.root())) {
                 SCOPED_TRACE(fmt::format("{} bucket {}", target, points));
                 std::int64_t count = 0;
                 std::set<std::string> users;
@@ -544,7 +544,7 @@ TEST_F(Analytics, FunnelsFollowTheStepsInOrderWithinTheWindow) {
             model_->funnel(from, to, test.steps, test.window_micros, test.pro_only);
         EXPECT_EQ(answer.integer("window_seconds"), test.window_micros / kSecond);
         std::vector<std::int64_t> users;
-        for (const simdjson::dom::element step : answer["steps"].get_array().value()) {
+        for (const simdjson::dom::element step : testing::array_of(answer["steps"])) {
             users.push_back(step["users"].get_int64().value());
             EXPECT_DOUBLE_EQ(step["conversion_rate"].get_double().value(),
                              static_cast<double>(users.back()) / static_cast<double>(users.front()));
@@ -569,7 +569,7 @@ TEST_F(Analytics, AUserTimelineIsPagedNewestFirstWithoutGapsOrRepeats) {
             }
             const Json page = get_json(target);
             EXPECT_EQ(page.text("/user_id"), user);
-            for (const simdjson::dom::element event : page["events"].get_array().value()) {
+            for (const simdjson::dom::element event : testing::array_of(page["events"])) {
                 const std::string id(event["event_id"].get_string().value());
                 seen.push_back(id);
                 const ModelEvent* want = expected.at(seen.size() - 1);

@@ -15,6 +15,7 @@
 
 #include "metrics/metrics.hpp"
 #include "support/http_client.hpp"
+#include "support/json.hpp"
 #include "support/processes.hpp"
 #include "support/running_service.hpp"
 
@@ -170,8 +171,8 @@ public:
     /// "METHOD /path" of every operation.
     [[nodiscard]] std::set<std::string> operations() const {
         std::set<std::string> result;
-        for (const auto [path, item] : root_["paths"].get_object().value()) {
-            for (const auto [method, operation] : item.get_object().value()) {
+        for (const auto [path, item] : testing::object_of(root_["paths"])) {
+            for (const auto [method, operation] : testing::object_of(item)) {
                 (void)operation;
                 result.insert(upper(method) + " " + std::string(path));
             }
@@ -199,7 +200,7 @@ public:
 
     [[nodiscard]] std::set<std::string> statuses(const std::string& name) const {
         std::set<std::string> result;
-        for (const auto [status, response] : operation(name)["responses"].get_object().value()) {
+        for (const auto [status, response] : testing::object_of(operation(name)["responses"])) {
             (void)response;
             result.emplace(status);
         }
@@ -295,7 +296,7 @@ public:
             }
             simdjson::dom::object properties;
             if (schema["properties"].get(properties) == simdjson::SUCCESS) {
-                for (const auto [key, field] : value.get_object().value()) {
+                for (const auto [key, field] : testing::object_of(value)) {
                     element property;
                     if (properties[key].get(property) == simdjson::SUCCESS) {
                         validate(property, field, where + "." + std::string(key), problems);
@@ -306,7 +307,7 @@ public:
         element items;
         if (value.is_array() && schema["items"].get(items) == simdjson::SUCCESS) {
             std::size_t index = 0;
-            for (const element item : value.get_array().value()) {
+            for (const element item : testing::array_of(value)) {
                 validate(items, item, where + "[" + std::to_string(index++) + "]", problems);
             }
         }

@@ -28,4 +28,14 @@ private:
     simdjson::dom::element root_;
 };
 
+/// The array or object `element` holds, by value, for range-for loops: iterating over
+/// `element.get_array().value()` would iterate through a reference into a temporary that
+/// dies before the loop starts. Throws simdjson_error when `element` is something else.
+[[nodiscard]] inline simdjson::dom::array array_of(simdjson::dom::element element) {
+    return element.get_array().value();
+}
+[[nodiscard]] inline simdjson::dom::object object_of(simdjson::dom::element element) {
+    return element.get_object().value();
+}
+
 }  // namespace eventline::testing
