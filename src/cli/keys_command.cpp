@@ -16,7 +16,12 @@ namespace eventline::cli {
 namespace {
 
 struct KeysOptions {
-    std::string database_url;
+    // One per subcommand: CLI11 fills an option's variable from its environment
+    // variable even for subcommands that were not given, so a shared one would let
+    // DATABASE_URL override --database-url.
+    std::string create_url;
+    std::string list_url;
+    std::string revoke_url;
     std::string log_level = "warn";  // the key goes to stdout; keep stderr to the point
     std::string scope = "all";
     auth::KeyRequest request;
@@ -31,15 +36,15 @@ std::string rate_text(const std::optional<double>& rate) {
 
 /// Connects and brings the schema up to date, as `migrate` and `import` do, so that
 /// keys can be made before the service first ran.
-storage::PgConnection connect(const KeysOptions& options) {
+storage::PgConnection connect(const KeysOptions& options, const std::string& url) {
     init_logging(options.log_level);
-    storage::PgConnection connection = storage::PgConnection::connect(options.database_url);
+    storage::PgConnection connection = storage::PgConnection::connect(url);
     storage::apply_migrations(connection);
     return connection;
 }
 
 int run_create(KeysOptions& options) {
-    storage::PgConnection connection = connect(options);
+    storage::PgConnection connection = connect(options, options.create_url);
     auth::KeyRequest& request = options.request;
     request.scope = auth::parse_scope(options.scope).value_or(auth::Scope::all);
     if (options.events_per_second > 0) {
@@ -63,7 +68,7 @@ int run_create(KeysOptions& options) {
 }
 
 int run_list(const KeysOptions& options) {
-    storage::PgConnection connection = connect(options);
+    storage::PgConnection connection = connect(options, options.list_url);
     const auto keys = auth::list_keys(connection);
     constexpr const char* kRow = "{:>5}  {:12}  {:16}  {:16}  {:6}  {:>10}  {:>10}  {:19}  {}\n";
     fmt::print(kRow, "id", "prefix", "name", "project", "scope", "events/s", "requests/s",
@@ -82,7 +87,7 @@ int run_list(const KeysOptions& options) {
 }
 
 int run_revoke(const KeysOptions& options) {
-    storage::PgConnection connection = connect(options);
+    storage::PgConnection connection = connect(options, options.revoke_url);
     try {
         const auth::KeyRecord key = auth::revoke_key(connection, options.which);
         fmt::print("revoked key {} ({}) \"{}\"; running services refuse it within their "
@@ -95,8 +100,8 @@ int run_revoke(const KeysOptions& options) {
     }
 }
 
-void add_common_options(CLI::App& command, KeysOptions& options) {
-    add_database_url_option(command, options.database_url)
+void add_common_options(CLI::App& command, KeysOptions& options, std::string& url) {
+    add_database_url_option(command, url)
         ->default_str(local_database_url())
         ->default_val(local_database_url());
     add_log_level_option(command, options.log_level);
@@ -111,7 +116,7 @@ Command add_keys_command(CLI::App& app) {
 
     CLI::App* create = keys->add_subcommand(
         "create", "Create an API key and print it once (the key alone on stdout)");
-    add_common_options(*create, *options);
+    add_common_options(*create, *options, options->create_url);
     create->add_option("--name", options->request.name, "What the key is for, for people")
         ->required();
     create->add_option("--project", options->request.project,
@@ -128,10 +133,10 @@ Command add_keys_command(CLI::App& app) {
         ->check(CLI::Range(0.001, 1e9));
 
     CLI::App* list = keys->add_subcommand("list", "List keys: never the keys, only prefixes");
-    add_common_options(*list, *options);
+    add_common_options(*list, *options, options->list_url);
 
     CLI::App* revoke = keys->add_subcommand("revoke", "Revoke a key by its id or prefix");
-    add_common_options(*revoke, *options);
+    add_common_options(*revoke, *options, options->revoke_url);
     revoke->add_option("key", options->which, "The key's id or prefix (evl_…)")->required();
 
     return [options, create, list] {
