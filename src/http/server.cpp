@@ -67,10 +67,11 @@ void Server::accept() {
 }
 
 void Server::on_accepted(tcp::socket socket) {
-    // At the limit, the connection that has waited longest for a request makes room: a
-    // crowd of idle or header-trickling connections cannot lock out clients that send
-    // requests. Only when every connection has a request in progress is the new one
-    // closed unanswered.
+    // At the limit, an idle connection makes room: one that never carried a request
+    // first (opened and left, or trickling its first header), then a keep-alive one,
+    // the longest idle of its kind. So a crowd of idle or slow sockets cannot lock out
+    // clients that send requests, nor push out their keep-alive connections. Only when
+    // every connection has a request in progress is the new one closed unanswered.
     if (context_.open_connections.load() >= options_.limits.max_connections &&
         !evict_longest_idle()) {
         context_.connection_metrics.refused.Increment();
@@ -93,8 +94,14 @@ bool Server::evict_longest_idle() {
         Session* oldest = nullptr;
         for (auto& [key, weak] : context_.sessions) {
             Session* session = key;
-            if (session->idle() && !session->evicting() &&
-                (oldest == nullptr || session->idle_since() < oldest->idle_since())) {
+            if (!session->idle() || session->evicting()) {
+                continue;
+            }
+            // Never-served sockets go before keep-alive ones, then the longest idle.
+            const auto rank = [](const Session* candidate) {
+                return std::pair(candidate->served(), candidate->idle_since());
+            };
+            if (oldest == nullptr || rank(session) < rank(oldest)) {
                 oldest = session;
                 victim = weak;
             }

@@ -295,6 +295,7 @@ void Session::send(Response response) {
 void Session::on_written(beast::error_code error, bool close_after) {
     --context_.requests_in_flight;
     response_.reset();
+    served_.store(true, std::memory_order_relaxed);
     if (error || close_after) {
         close();
         return;

@@ -91,6 +91,10 @@ public:
         return idle_since_.load(std::memory_order_relaxed);
     }
 
+    /// Whether the connection has carried a whole request: a keep-alive client, rather
+    /// than a socket that was opened and never used (or trickles its first header).
+    [[nodiscard]] bool served() const { return served_.load(std::memory_order_relaxed); }
+
     /// Claims the session for eviction; false when another eviction claimed it first.
     [[nodiscard]] bool claim_for_eviction() { return !evicting_.exchange(true); }
     [[nodiscard]] bool evicting() const { return evicting_.load(); }
@@ -128,6 +132,7 @@ private:
     std::atomic<bool> idle_{true};
     std::atomic<std::chrono::steady_clock::rep> idle_since_{0};
     std::atomic<bool> evicting_{false};
+    std::atomic<bool> served_{false};
     std::string remote_;
     std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> response_;
 };
