@@ -45,7 +45,8 @@ RateDecision TokenBucket::decision(bool allowed, double needed) const {
     result.reset_seconds = whole_seconds_until(burst_ - tokens_, rate_);
     if (!allowed) {
         // Retry-After is in whole seconds: at least one, or clients would spin.
-        result.retry_after_seconds = std::max<std::uint64_t>(1, whole_seconds_until(needed - tokens_, rate_));
+        result.retry_after_seconds =
+            std::max<std::uint64_t>(1, whole_seconds_until(needed - tokens_, rate_));
     }
     return result;
 }

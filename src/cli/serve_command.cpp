@@ -60,7 +60,8 @@ void fit_descriptor_limit(std::size_t max_connections) {
     }
     const rlim_t wanted = static_cast<rlim_t>(max_connections) + kSpareDescriptors;
     if (limit.rlim_cur < wanted) {
-        limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+        limit.rlim_cur =
+            limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
         setrlimit(RLIMIT_NOFILE, &limit);
         getrlimit(RLIMIT_NOFILE, &limit);
     }

@@ -242,12 +242,13 @@ TEST(AuthProcess, TheKeyIsNowhereButInTheCreatorsHands) {
     EXPECT_NE(log.find(R"("key":")" + std::string(auth::key_prefix(key)) + R"(")"),
               std::string::npos);
     const std::string dump = testing::run_command("pg_dump '" + database.url() + "'", false);
-    for (const auto& [where, text] :
-         std::vector<std::pair<std::string, std::string>>{{"server log", log},
-                                                          {"database dump", dump},
-                                                          {"keys create stderr", created.err},
-                                                          {"keys list", listed.out + listed.err},
-                                                          {"keys revoke", revoked.out + revoked.err}}) {
+    const std::vector<std::pair<std::string, std::string>> places{
+        {"server log", log},
+        {"database dump", dump},
+        {"keys create stderr", created.err},
+        {"keys list", listed.out + listed.err},
+        {"keys revoke", revoked.out + revoked.err}};
+    for (const auto& [where, text] : places) {
         EXPECT_EQ(text.find(secret), std::string::npos) << "the key appears in the " << where;
     }
 }

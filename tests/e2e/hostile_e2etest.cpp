@@ -416,8 +416,8 @@ TEST_F(Hostile, GarbageGets400OrAClosedConnection) {
 TEST_F(Hostile, PipelinedRequestsAreAnsweredInOrder) {
     Socket socket(port());
     const std::string event =
-        R"([{"event_id":"ffffffff-0000-4000-8000-000000000001","occurred_at":"2025-01-06T10:00:00Z",)"
-        R"("user_id":"u","event_type":"e"}])";
+        R"([{"event_id":"ffffffff-0000-4000-8000-000000000001",)"
+        R"("occurred_at":"2025-01-06T10:00:00Z","user_id":"u","event_type":"e"}])";
     ASSERT_TRUE(socket.send(
         "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
         "POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(event.size()) +
@@ -449,8 +449,8 @@ TEST_F(Hostile, PipelinedRequestsAreAnsweredInOrder) {
 
 TEST_F(Hostile, AHalfClosedSocketStillGetsItsAnswer) {
     const std::string event =
-        R"([{"event_id":"ffffffff-0000-4000-8000-000000000002","occurred_at":"2025-01-06T10:00:00Z",)"
-        R"("user_id":"u","event_type":"e"}])";
+        R"([{"event_id":"ffffffff-0000-4000-8000-000000000002",)"
+        R"("occurred_at":"2025-01-06T10:00:00Z","user_id":"u","event_type":"e"}])";
     Socket socket(port());
     ASSERT_TRUE(socket.send("POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                             std::to_string(event.size()) + "\r\n\r\n" + event));

@@ -79,8 +79,8 @@ TEST_F(RateLimits, AKeyAboveItsEventRateGets429AndNothingOfThatRequestIsStored) 
     EXPECT_GE(header_number(refused, "RateLimit-Reset"), 1);
 
     EXPECT_EQ(service_.database().scalar("SELECT count(*) FROM events"), 10);
-    EXPECT_EQ(service_.database().scalar(
-                  "SELECT count(*) FROM events WHERE event_id = 'eeeeeeee-0000-4000-8000-000000000011'"),
+    EXPECT_EQ(service_.database().scalar("SELECT count(*) FROM events "
+                                         "WHERE event_id = 'eeeeeeee-0000-4000-8000-000000000011'"),
               0);
     const std::string prefix(auth::key_prefix(key));
     EXPECT_EQ(service_.metric(R"(rate_limited_total{key=")" + prefix + R"(",limit="events"})"), 1);
