@@ -211,8 +211,7 @@ void Session::on_read_error(beast::error_code error) {
     // A client that went away gets no answer; a broken or oversized request does, and
     // the connection closes because its stream position is unknown.
     if (error == bhttp::error::end_of_stream || error == boost::asio::error::operation_aborted ||
-        error == boost::asio::error::eof || error == boost::asio::error::connection_reset ||
-        error == bhttp::error::partial_message) {
+        error == boost::asio::error::eof || error == boost::asio::error::connection_reset) {
         close();
         return;
     }
