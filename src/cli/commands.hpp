@@ -15,6 +15,7 @@ Command add_serve_command(CLI::App& app);
 Command add_migrate_command(CLI::App& app);
 Command add_import_command(CLI::App& app);
 Command add_imports_command(CLI::App& app);
+Command add_keys_command(CLI::App& app);
 
 /// The project-managed PostgreSQL that scripts/run.sh starts (port 54329, or
 /// EVENTLINE_PG_PORT): the database of the command-line tools when none is given.

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
         {"migrate", eventline::cli::add_migrate_command(app)},
         {"import", eventline::cli::add_import_command(app)},
         {"imports", eventline::cli::add_imports_command(app)},
+        {"keys", eventline::cli::add_keys_command(app)},
     };
 
     try {

@@ -1,3 +1,5 @@
+#include <sys/resource.h>
+
 #include <csignal>
 #include <ctime>
 #include <memory>
@@ -20,6 +22,9 @@ struct ServeOptions {
     std::size_t group_linger_us = 1000;
     std::size_t idle_timeout_seconds = 60;
     std::size_t request_timeout_seconds = 30;
+    std::size_t header_timeout_seconds = 10;
+    std::string auth = "on";
+    double key_refresh_seconds = 2;
     std::size_t shutdown_grace_seconds = 15;
     std::size_t query_timeout_seconds = 30;
 };
@@ -42,6 +47,29 @@ void parse_listen(const std::string& listen, http::ServerOptions& server) {
     }
     server.address = address;
     server.port = static_cast<unsigned short>(port);
+}
+
+/// Each connection is a descriptor: raises the soft limit towards the hard one when
+/// --max-connections would not fit, so that the limit, not EMFILE, decides.
+void fit_descriptor_limit(std::size_t max_connections) {
+    // Room for the database connections, the log, the listener and the rest.
+    constexpr rlim_t kSpareDescriptors = 256;
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return;
+    }
+    const rlim_t wanted = static_cast<rlim_t>(max_connections) + kSpareDescriptors;
+    if (limit.rlim_cur < wanted) {
+        limit.rlim_cur =
+            limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur < wanted) {
+        logging::warn("the descriptor limit is below --max-connections; accepts will fail first",
+                      {{"max_connections", max_connections},
+                       {"open_files_limit", static_cast<std::uint64_t>(limit.rlim_cur)}});
+    }
 }
 
 /// Signals are taken synchronously by the main thread: blocked here, before any other
@@ -73,6 +101,11 @@ int run_serve(ServeOptions& options) {
     config.write.linger = std::chrono::microseconds(options.group_linger_us);
     config.server.limits.idle_timeout = std::chrono::seconds(options.idle_timeout_seconds);
     config.server.limits.request_timeout = std::chrono::seconds(options.request_timeout_seconds);
+    config.server.limits.header_timeout = std::chrono::seconds(options.header_timeout_seconds);
+    config.auth.enabled = options.auth == "on";
+    config.auth.key_refresh = std::chrono::milliseconds(
+        static_cast<std::int64_t>(options.key_refresh_seconds * 1000.0));
+    fit_descriptor_limit(config.server.limits.max_connections);
     config.shutdown_grace = std::chrono::seconds(options.shutdown_grace_seconds);
     config.reads.statement_timeout = std::chrono::seconds(options.query_timeout_seconds);
 
@@ -114,6 +147,9 @@ Command add_serve_command(CLI::App& app) {
     auto options = std::make_shared<ServeOptions>();
     service::ServiceConfig& config = options->config;
     config.server.threads = std::max(1U, std::thread::hardware_concurrency());
+    // Generous: a budget against runaway clients, not a quota. Per key, per instance.
+    config.auth.rates.events_per_second = 20'000;
+    config.auth.rates.requests_per_second = 1'000;
 
     CLI::App* command = app.add_subcommand(
         "serve", "Serve the HTTP API; applies pending migrations first");
@@ -161,6 +197,22 @@ Command add_serve_command(CLI::App& app) {
         ->envname("EVENTLINE_MAX_HEADER_BYTES")
         ->check(CLI::Range(1024, 1 << 20))
         ->capture_default_str();
+    command->add_option("--max-header-count", config.server.limits.max_header_count,
+                        "Most header fields in a request (more is 431)")
+        ->envname("EVENTLINE_MAX_HEADER_COUNT")
+        ->check(CLI::Range(8, 10'000))
+        ->capture_default_str();
+    command->add_option("--max-url-bytes", config.server.limits.max_url_bytes,
+                        "Longest request target, path and query (longer is 414)")
+        ->envname("EVENTLINE_MAX_URL_BYTES")
+        ->check(CLI::Range(256, 1 << 20))
+        ->capture_default_str();
+    command->add_option("--max-connections", config.server.limits.max_connections,
+                        "Most client connections open at once; past it the longest idle "
+                        "one is closed, or the new one when none is idle")
+        ->envname("EVENTLINE_MAX_CONNECTIONS")
+        ->check(CLI::Range(1, 1'000'000))
+        ->capture_default_str();
     command->add_option("--max-future-seconds", options->max_future_seconds,
                         "How far ahead of the server clock occurred_at may be")
         ->envname("EVENTLINE_MAX_FUTURE_SECONDS")
@@ -168,6 +220,12 @@ Command add_serve_command(CLI::App& app) {
     command->add_option("--idle-timeout-seconds", options->idle_timeout_seconds,
                         "Keep-alive connections idle longer than this are closed")
         ->envname("EVENTLINE_IDLE_TIMEOUT_SECONDS")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    command->add_option("--header-timeout-seconds", options->header_timeout_seconds,
+                        "Time allowed from a request's first byte to the end of its header "
+                        "block (slow clients are disconnected)")
+        ->envname("EVENTLINE_HEADER_TIMEOUT_SECONDS")
         ->check(CLI::Range(1, 3600))
         ->capture_default_str();
     command->add_option("--request-timeout-seconds", options->request_timeout_seconds,
@@ -203,6 +261,32 @@ Command add_serve_command(CLI::App& app) {
                         "Directory of the Swagger UI assets served at /docs "
                         "(default: where the build installed them)")
         ->envname("EVENTLINE_DOCS_DIR");
+    command->add_option("--auth", options->auth,
+                        "on: requests need an API key (eventline keys create); off: no keys, "
+                        "no rate limits, for local experiments only")
+        ->envname("EVENTLINE_AUTH")
+        ->check(CLI::IsMember({"on", "off"}))
+        ->capture_default_str();
+    command->add_option("--key-refresh-seconds", options->key_refresh_seconds,
+                        "How often API keys are reloaded: a revoked key is refused within this")
+        ->envname("EVENTLINE_KEY_REFRESH_SECONDS")
+        ->check(CLI::Range(0.1, 3600.0))
+        ->capture_default_str();
+    command->add_option("--default-events-per-second", config.auth.rates.events_per_second,
+                        "Events per second for keys without a rate of their own (0: unlimited)")
+        ->envname("EVENTLINE_DEFAULT_EVENTS_PER_SECOND")
+        ->check(CLI::Range(0.0, 1e9))
+        ->capture_default_str();
+    command->add_option("--default-requests-per-second", config.auth.rates.requests_per_second,
+                        "Requests per second for keys without a rate of their own (0: unlimited)")
+        ->envname("EVENTLINE_DEFAULT_REQUESTS_PER_SECOND")
+        ->check(CLI::Range(0.0, 1e9))
+        ->capture_default_str();
+    command->add_option("--rate-burst-seconds", config.auth.rates.burst_seconds,
+                        "How many seconds of its rate a quiet key may send at once")
+        ->envname("EVENTLINE_RATE_BURST_SECONDS")
+        ->check(CLI::Range(0.001, 3600.0))
+        ->capture_default_str();
     command->add_flag("!--skip-migrations", config.apply_migrations,
                       "Do not apply pending migrations at start-up");
     return [options] { return run_serve(*options); };

@@ -56,10 +56,11 @@ simdjson::padded_string_view padded(std::string& body) {
 }  // namespace
 
 EventsHandler::EventsHandler(EventsHandlerOptions options, ingest::WriteQueue& queue,
-                             metrics::SourceCounters& counters)
+                             metrics::SourceCounters& counters, AccessControl& access)
     : options_(options),
       queue_(queue),
       counters_(counters),
+      access_(access),
       workspaces_(options.max_events, options.limits) {}
 
 void EventsHandler::handle(Request& request, Respond respond) {
@@ -114,6 +115,16 @@ void EventsHandler::handle(Request& request, Respond respond) {
         case decode::DecodeStatus::too_many_events:
             respond(error_response(413, "too_many_events", decoded.message));
             return;
+    }
+
+    // Every event of the batch counts against the key's budget, valid or not: it is the
+    // work of decoding them that the budget protects. Refused here, nothing is queued.
+    if (std::optional<Response> refusal = access_.charge_events(request.caller, batch.size)) {
+        respond(std::move(*refusal));
+        return;
+    }
+    for (event::Event& decoded_event : batch.events) {
+        decoded_event.project_id = request.project();
     }
 
     // Rejections are counted only in answered batches, so that a client retrying after a

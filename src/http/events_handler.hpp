@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "event/validator.hpp"
+#include "http/access_control.hpp"
 #include "http/decoder_pool.hpp"
 #include "http/router.hpp"
 #include "ingest/write_queue.hpp"
@@ -20,11 +21,12 @@ struct EventsHandlerOptions {
 
 /// POST /events: decompress, decode and validate on the calling thread (cheap next to
 /// what PostgreSQL spends per event), then hand the valid events to the write queue and
-/// answer once their transaction has committed.
+/// answer once their transaction has committed. Events are stored under the caller's
+/// project, and counted against its key's event budget before anything is queued.
 class EventsHandler : public Handler {
 public:
     EventsHandler(EventsHandlerOptions options, ingest::WriteQueue& queue,
-                  metrics::SourceCounters& counters);
+                  metrics::SourceCounters& counters, AccessControl& access);
 
     void handle(Request& request, Respond respond) override;
 
@@ -32,6 +34,7 @@ private:
     EventsHandlerOptions options_;
     ingest::WriteQueue& queue_;
     metrics::SourceCounters& counters_;
+    AccessControl& access_;
     WorkspacePool workspaces_;
 };
 

@@ -29,11 +29,11 @@ bool matches(std::string_view pattern, std::string_view path, std::string_view& 
 }  // namespace
 
 void Router::add(boost::beast::http::verb method, metrics::Route route, std::string_view path,
-                 std::string_view allow, Handler& handler) {
+                 std::string_view allow, auth::Permission permission, Handler& handler) {
     if (size_ == entries_.size()) {
         throw std::logic_error("too many routes: raise Router's table size");
     }
-    entries_[size_++] = Entry{method, route, path, allow, &handler};
+    entries_[size_++] = Entry{method, route, path, allow, permission, &handler};
 }
 
 Resolved Router::resolve(boost::beast::http::verb method, std::string_view path) const {
@@ -52,6 +52,7 @@ Resolved Router::resolve(boost::beast::http::verb method, std::string_view path)
                                  entry.method == boost::beast::http::verb::get;
         if (entry.method == method || head_as_get) {
             resolved.handler = entry.handler;
+            resolved.permission = entry.permission;
             return resolved;
         }
     }
@@ -64,14 +65,15 @@ Resolved Router::resolve(boost::beast::http::verb method, std::string_view path)
 // Prefix routes: kept apart from the exact table so that an exact path always wins.
 
 void Router::add_prefix(boost::beast::http::verb method, metrics::Route route,
-                        std::string_view prefix, std::string_view allow, Handler& handler) {
+                        std::string_view prefix, std::string_view allow,
+                        auth::Permission permission, Handler& handler) {
     if (prefix.empty() || prefix.back() != '/') {
         throw std::logic_error("a route prefix must end in '/'");
     }
     if (prefix_count_ == prefixes_.size()) {
         throw std::logic_error("too many prefix routes: raise Router's prefix table size");
     }
-    prefixes_[prefix_count_++] = Entry{method, route, prefix, allow, &handler};
+    prefixes_[prefix_count_++] = Entry{method, route, prefix, allow, permission, &handler};
 }
 
 void Router::resolve_prefix(boost::beast::http::verb method, std::string_view path,
@@ -88,6 +90,7 @@ void Router::resolve_prefix(boost::beast::http::verb method, std::string_view pa
                                  entry.method == boost::beast::http::verb::get;
         if (entry.method == method || head_as_get) {
             resolved.handler = entry.handler;
+            resolved.permission = entry.permission;
             return;
         }
     }
@@ -96,10 +99,12 @@ void Router::resolve_prefix(boost::beast::http::verb method, std::string_view pa
 std::vector<RouteInfo> Router::routes() const {
     std::vector<RouteInfo> routes;
     for (std::size_t i = 0; i < size_; ++i) {
-        routes.push_back(RouteInfo{entries_[i].method, entries_[i].route});
+        routes.push_back(
+            RouteInfo{entries_[i].method, entries_[i].route, entries_[i].permission});
     }
     for (std::size_t i = 0; i < prefix_count_; ++i) {
-        routes.push_back(RouteInfo{prefixes_[i].method, prefixes_[i].route});
+        routes.push_back(
+            RouteInfo{prefixes_[i].method, prefixes_[i].route, prefixes_[i].permission});
     }
     return routes;
 }

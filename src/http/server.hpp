@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
@@ -27,7 +28,8 @@ struct ServerOptions {
 /// connection. It knows nothing of events or databases: routes and handlers come in.
 class Server {
 public:
-    Server(ServerOptions options, const Router& router, metrics::HttpMetrics& metrics);
+    Server(ServerOptions options, const Router& router, metrics::HttpMetrics& metrics,
+           metrics::ConnectionMetrics& connection_metrics, AccessControl& access);
     ~Server();
 
     /// Binds and listens; returns the port (useful when port 0 asked for any free one).
@@ -50,6 +52,8 @@ public:
 
 private:
     void accept();
+    void on_accepted(boost::asio::ip::tcp::socket socket);
+    [[nodiscard]] bool evict_longest_idle();
 
     ServerOptions options_;
     boost::asio::io_context io_;
@@ -58,6 +62,7 @@ private:
     // acceptor; released by stop().
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer accept_retry_;  // after a failed accept (EMFILE): pause
     SessionContext context_;
     std::vector<std::thread> threads_;
 };

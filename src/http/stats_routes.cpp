@@ -57,7 +57,7 @@ AnalyticsHandler::Prepare daily_active_users() {
     return [](const Request& request) -> AnalyticsHandler::Run {
         const QueryString query = parse_query(request);
         const DateRange range = date_range(query, kMaxRangeDays);
-        analytics::DauQuery dau{event::kDefaultProject, range.from, range.to, event_filter(query)};
+        analytics::DauQuery dau{request.project(), range.from, range.to, event_filter(query)};
         return [dau = std::move(dau)](storage::PgConnection& connection) {
             std::string body = "[";
             for (const analytics::DayUsers& day : analytics::daily_active_users(connection, dau)) {
@@ -74,7 +74,7 @@ AnalyticsHandler::Prepare top_events() {
     return [](const Request& request) -> AnalyticsHandler::Run {
         const QueryString query = parse_query(request);
         const DateRange range = date_range(query, kMaxRangeDays);
-        analytics::TopEventsQuery top{event::kDefaultProject, range.from, range.to,
+        analytics::TopEventsQuery top{request.project(), range.from, range.to,
                                       bounded_int(query, "limit", 1, 1000, 10),
                                       event_filter(query)};
         return [top = std::move(top)](storage::PgConnection& connection) {
@@ -95,6 +95,7 @@ AnalyticsHandler::Prepare retention() {
     return [](const Request& request) -> AnalyticsHandler::Run {
         const QueryString query = parse_query(request);
         analytics::RetentionQuery retention;
+        retention.project_id = request.project();
         retention.start = required_date(query, "start_date");
         retention.windows = bounded_int(query, "windows", 1, 52, std::nullopt);
         retention.granularity = choice(query, "granularity", {"day", "week"}, "week") == "day"
@@ -135,7 +136,7 @@ AnalyticsHandler::Prepare event_series() {
         const DateRange range = date_range(query, kMaxRangeDays);
         const std::string_view interval =
             choice(query, "interval", {"hour", "day", "week"}, "day");
-        analytics::SeriesQuery series{event::kDefaultProject, range.from, range.to,
+        analytics::SeriesQuery series{request.project(), range.from, range.to,
                                       interval == "hour"  ? analytics::Interval::hour
                                       : interval == "day" ? analytics::Interval::day
                                                           : analytics::Interval::week,
@@ -163,6 +164,7 @@ AnalyticsHandler::Prepare funnel() {
         const QueryString query = parse_query(request);
         const DateRange range = date_range(query, kMaxRangeDays);
         analytics::FunnelQuery funnel;
+        funnel.project_id = request.project();
         funnel.from = range.from;
         funnel.to = range.to;
         funnel.steps = event_types(query, "steps");
@@ -197,6 +199,7 @@ AnalyticsHandler::Prepare user_timeline() {
     return [](const Request& request) -> AnalyticsHandler::Run {
         const QueryString query = parse_query(request);
         analytics::TimelineQuery timeline;
+        timeline.project_id = request.project();
         const std::optional<std::string> user_id = percent_decode(request.path_parameter);
         if (!user_id || user_id->empty() || user_id->size() > kMaxUserIdBytes) {
             throw InvalidParameter("user_id in the path must be 1 to 256 bytes, percent-encoded");

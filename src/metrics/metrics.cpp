@@ -136,6 +136,58 @@ AnalyticsMetrics analytics_metrics(prometheus::Registry& registry) {
     };
 }
 
+AuthMetrics auth_metrics(prometheus::Registry& registry) {
+    auto& failures = BuildCounter()
+                         .Name("auth_failures_total")
+                         .Help("Requests refused by authentication (401, 403, 503), by reason")
+                         .Register(registry);
+    return AuthMetrics{
+        failures.Add({{"reason", "missing"}}),
+        failures.Add({{"reason", "unknown"}}),
+        failures.Add({{"reason", "revoked"}}),
+        failures.Add({{"reason", "forbidden"}}),
+        failures.Add({{"reason", "unavailable"}}),
+        BuildCounter()
+            .Name("rate_limited_total")
+            .Help("Requests answered 429, by key prefix and by the limit that refused them")
+            .Register(registry),
+        BuildGauge()
+            .Name("auth_keys_active")
+            .Help("API keys in the service's snapshot that are not revoked")
+            .Register(registry)
+            .Add({}),
+        BuildGauge()
+            .Name("auth_keys_loaded_timestamp_seconds")
+            .Help("When the API key snapshot was last reloaded from the database")
+            .Register(registry)
+            .Add({}),
+        BuildCounter()
+            .Name("auth_key_refresh_failures_total")
+            .Help("Reloads of the API key snapshot that failed (the last one stays in use)")
+            .Register(registry)
+            .Add({}),
+    };
+}
+
+ConnectionMetrics connection_metrics(prometheus::Registry& registry) {
+    auto& closed = BuildCounter()
+                       .Name("http_connections_closed_total")
+                       .Help("Connections the server closed on its own, by reason")
+                       .Register(registry);
+    return ConnectionMetrics{
+        BuildGauge()
+            .Name("http_connections_open")
+            .Help("Client connections open now")
+            .Register(registry)
+            .Add({}),
+        closed.Add({{"reason", "limit_evicted"}}),
+        closed.Add({{"reason", "limit_refused"}}),
+        closed.Add({{"reason", "idle_timeout"}}),
+        closed.Add({{"reason", "header_timeout"}}),
+        closed.Add({{"reason", "body_timeout"}}),
+    };
+}
+
 }  // namespace
 
 std::string_view route_pattern(Route route) {
@@ -222,6 +274,8 @@ Metrics::Metrics()
       ingest(ingest_metrics(*registry_)),
       csv(source_counters(*registry_, "csv")),
       analytics(analytics_metrics(*registry_)),
+      auth(auth_metrics(*registry_)),
+      connections(connection_metrics(*registry_)),
       http(*registry_) {}
 
 std::string Metrics::serialize() const {

@@ -56,6 +56,31 @@ struct AnalyticsMetrics {
     prometheus::Counter& queries_overloaded;
 };
 
+/// What authentication and rate limiting report. Keys appear in labels only by their
+/// prefix (`evl_` and 8 characters), never whole; the label set is bounded by the keys
+/// in the api_keys table, which clients cannot add to.
+struct AuthMetrics {
+    prometheus::Counter& missing_key;    // auth_failures_total{reason="missing"}
+    prometheus::Counter& unknown_key;    // not a key, or not one in the table
+    prometheus::Counter& revoked_key;
+    prometheus::Counter& forbidden;      // a key without the route's scope
+    prometheus::Counter& unavailable;    // no key snapshot loaded yet
+    prometheus::Family<prometheus::Counter>& rate_limited;  // {key, limit}
+    prometheus::Gauge& keys_active;                         // keys in the snapshot
+    prometheus::Gauge& keys_loaded_at;       // when the snapshot was last reloaded
+    prometheus::Counter& key_refresh_failures;
+};
+
+/// What the HTTP server reports about connections, beyond requests.
+struct ConnectionMetrics {
+    prometheus::Gauge& open;
+    prometheus::Counter& evicted;         // idle ones closed to make room under the limit
+    prometheus::Counter& refused;         // over the limit with nothing idle to close
+    prometheus::Counter& idle_timeout;    // keep-alive with no next request
+    prometheus::Counter& header_timeout;  // header block not complete in time (slowloris)
+    prometheus::Counter& body_timeout;    // body not complete in time
+};
+
 /// One route of the HTTP API, as a metric label: the pattern, never the raw path.
 enum class Route {
     events,
@@ -117,6 +142,8 @@ public:
     IngestMetrics ingest;
     SourceCounters csv;  // what command-line imports stored, read from the database
     AnalyticsMetrics analytics;
+    AuthMetrics auth;
+    ConnectionMetrics connections;
     HttpMetrics http;
 };
 

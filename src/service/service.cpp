@@ -13,6 +13,7 @@ namespace eventline::service {
 namespace {
 
 namespace bhttp = boost::beast::http;
+using auth::Permission;
 
 // How long start() waits for the first writer connection before serving anyway; the
 // writers keep trying, and /readyz says 503 until one succeeds.
@@ -27,27 +28,42 @@ Service::Service(ServiceConfig config) : config_(std::move(config)) {
     metrics_ = std::make_unique<metrics::Metrics>();
     queue_ = std::make_unique<ingest::WriteQueue>(config_.write, metrics_->ingest);
     read_pool_ = std::make_unique<analytics::ReadPool>(config_.reads, metrics_->analytics);
+    if (config_.auth.enabled) {
+        key_cache_ = std::make_unique<auth::KeyCache>(config_.database_url,
+                                                      config_.auth.key_refresh, metrics_->auth);
+    }
+    access_ = std::make_unique<http::AccessControl>(key_cache_.get(), config_.auth.rates,
+                                                    metrics_->auth);
 
-    events_handler_ =
-        std::make_unique<http::EventsHandler>(config_.events, *queue_, metrics_->ingest.http);
+    events_handler_ = std::make_unique<http::EventsHandler>(config_.events, *queue_,
+                                                            metrics_->ingest.http, *access_);
     health_handler_ = std::make_unique<http::HealthHandler>();
-    readiness_handler_ =
-        std::make_unique<http::ReadinessHandler>([this] { return queue_->database_available(); });
+    readiness_handler_ = std::make_unique<http::ReadinessHandler>([this] { return ready(); });
     metrics_handler_ = std::make_unique<http::MetricsHandler>(*metrics_);
 
+    // Operations routes stay open: load balancers and Prometheus carry no keys.
     router_ = std::make_unique<http::Router>();
-    router_->add(bhttp::verb::post, metrics::Route::events, "/events", "POST", *events_handler_);
-    router_->add(bhttp::verb::get, metrics::Route::healthz, "/healthz", "GET, HEAD", *health_handler_);
-    router_->add(bhttp::verb::get, metrics::Route::readyz, "/readyz", "GET, HEAD", *readiness_handler_);
-    router_->add(bhttp::verb::get, metrics::Route::metrics, "/metrics", "GET, HEAD", *metrics_handler_);
+    router_->add(bhttp::verb::post, metrics::Route::events, "/events", "POST",
+                 Permission::ingest, *events_handler_);
+    router_->add(bhttp::verb::get, metrics::Route::healthz, "/healthz", "GET, HEAD",
+                 Permission::open, *health_handler_);
+    router_->add(bhttp::verb::get, metrics::Route::readyz, "/readyz", "GET, HEAD",
+                 Permission::open, *readiness_handler_);
+    router_->add(bhttp::verb::get, metrics::Route::metrics, "/metrics", "GET, HEAD",
+                 Permission::open, *metrics_handler_);
     add_analytics_routes();
     add_documentation_routes();
 
-    server_ = std::make_unique<http::Server>(config_.server, *router_, metrics_->http);
+    server_ = std::make_unique<http::Server>(config_.server, *router_, metrics_->http,
+                                             metrics_->connections, *access_);
     import_stats_ = std::make_unique<ImportStats>(config_.database_url, metrics_->csv);
 }
 
 Service::~Service() { stop(); }
+
+bool Service::ready() const {
+    return queue_->database_available() && (key_cache_ == nullptr || key_cache_->loaded());
+}
 
 void Service::add_analytics_routes() {
     struct AnalyticsRoute {
@@ -66,7 +82,7 @@ void Service::add_analytics_routes() {
     for (AnalyticsRoute& route : routes) {
         analytics_handlers_.push_back(std::make_unique<http::AnalyticsHandler>(
             *read_pool_, metrics_->analytics, std::move(route.prepare)));
-        router_->add(bhttp::verb::get, route.route, route.path, "GET, HEAD",
+        router_->add(bhttp::verb::get, route.route, route.path, "GET, HEAD", Permission::read,
                      *analytics_handlers_.back());
     }
 }
@@ -76,11 +92,14 @@ void Service::add_documentation_routes() {
     openapi_handler_ = std::make_unique<http::OpenApiHandler>();
     docs_page_handler_ = std::make_unique<http::DocsPageHandler>(*docs_assets_);
     docs_asset_handler_ = std::make_unique<http::DocsAssetHandler>(*docs_assets_);
+    // Documentation is public; "Try it out" in /docs sends the key the reader enters.
     router_->add(bhttp::verb::get, metrics::Route::openapi, "/openapi.json", "GET, HEAD",
-                 *openapi_handler_);
-    router_->add(bhttp::verb::get, metrics::Route::docs, "/docs", "GET, HEAD", *docs_page_handler_);
+                 Permission::open, *openapi_handler_);
+    router_->add(bhttp::verb::get, metrics::Route::docs, "/docs", "GET, HEAD", Permission::open,
+                 *docs_page_handler_);
     router_->add_prefix(bhttp::verb::get, metrics::Route::docs_asset,
-                        http::DocsAssetHandler::kPrefix, "GET, HEAD", *docs_asset_handler_);
+                        http::DocsAssetHandler::kPrefix, "GET, HEAD", Permission::open,
+                        *docs_asset_handler_);
 }
 
 unsigned short Service::start() {
@@ -93,6 +112,17 @@ unsigned short Service::start() {
         logging::info("schema ready", {{"schema_version", report.schema_version}});
     }
 
+    if (key_cache_) {
+        // Loaded once before listening, so that a healthy start serves keys at once;
+        // if the database is not there yet, the cache's thread keeps trying and
+        // /readyz says 503 meanwhile.
+        key_cache_->refresh();
+        key_cache_->start();
+    } else {
+        logging::warn("AUTHENTICATION IS OFF: every caller may ingest and read the default "
+                      "project, without a key or a rate limit. Use --auth off for local "
+                      "experiments only.");
+    }
     queue_->start();
     read_pool_->start();
     import_stats_->start();
@@ -106,7 +136,8 @@ unsigned short Service::start() {
     running_ = true;
     logging::info("listening", {{"address", config_.server.address}, {"port", port},
                                 {"threads", config_.server.threads},
-                                {"writers", config_.write.writers}});
+                                {"writers", config_.write.writers},
+                                {"auth", config_.auth.enabled ? "on" : "off"}});
     return port;
 }
 
@@ -123,6 +154,9 @@ void Service::stop() {
     read_pool_->stop();
     server_->stop();
     import_stats_->stop();
+    if (key_cache_) {
+        key_cache_->stop();
+    }
     logging::info("stopped");
 }
 

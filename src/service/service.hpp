@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "analytics/read_pool.hpp"
+#include "auth/key_cache.hpp"
+#include "auth/rate_limiter.hpp"
+#include "http/access_control.hpp"
 #include "http/docs_handlers.hpp"
 #include "http/events_handler.hpp"
 #include "http/server.hpp"
@@ -14,6 +17,16 @@
 #include "service/import_stats.hpp"
 
 namespace eventline::service {
+
+/// Who may call, and how much.
+struct AuthConfig {
+    /// Off: no key is asked for, everything is the default project's, nothing is rate
+    /// limited. For local experiments only; the service says so loudly at start.
+    bool enabled = true;
+    /// How often the key snapshot is reloaded: a revoked key is refused within about this.
+    std::chrono::milliseconds key_refresh{2000};
+    auth::RateDefaults rates;
+};
 
 /// Everything `serve` can be told.
 struct ServiceConfig {
@@ -27,6 +40,7 @@ struct ServiceConfig {
     analytics::ReadPoolOptions reads;  // likewise, from read_database_url
     std::chrono::milliseconds shutdown_grace{15'000};
     std::string docs_directory;  // Swagger UI assets for /docs; empty: where the build put them
+    AuthConfig auth;
 };
 
 /// The running service: metrics, write queue, handlers and HTTP server, wired together
@@ -47,6 +61,11 @@ public:
 
     [[nodiscard]] metrics::Metrics& metrics() { return *metrics_; }
     [[nodiscard]] bool database_available() const { return queue_->database_available(); }
+    /// Ready to serve: the database answers and, with authentication on, the API keys
+    /// have been loaded (until then every protected route could only answer 503).
+    [[nodiscard]] bool ready() const;
+    /// The key cache (null with authentication off), for tests that reload it at once.
+    [[nodiscard]] auth::KeyCache* key_cache() { return key_cache_.get(); }
     /// The route table, for tests that hold it against the OpenAPI document.
     [[nodiscard]] const http::Router& router() const { return *router_; }
 
@@ -57,6 +76,8 @@ private:
     ServiceConfig config_;
     std::unique_ptr<metrics::Metrics> metrics_;
     std::unique_ptr<ingest::WriteQueue> queue_;
+    std::unique_ptr<auth::KeyCache> key_cache_;  // null with authentication off
+    std::unique_ptr<http::AccessControl> access_;
     std::unique_ptr<http::Router> router_;
     std::unique_ptr<http::Handler> events_handler_;
     std::unique_ptr<http::Handler> health_handler_;

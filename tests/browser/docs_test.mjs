@@ -63,8 +63,9 @@ psql(`CREATE DATABASE ${database}`);
 try {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // --auth off: this is about the page and "Try it out", not keys.
   service = spawn(binary, ['serve', '--database-url', databaseUrl.toString(),
-    '--listen', `127.0.0.1:${port}`, '--log-level', 'warn']);
+    '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', '--auth', 'off']);
   service.stderr.on('data', (chunk) => { log += chunk; });
   await waitFor('the service to be ready', async () => (await fetch(`${base}/readyz`)).ok);
   const before = await ingestedCount(base);

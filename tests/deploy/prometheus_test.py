@@ -124,8 +124,10 @@ class Test:
         service = f"http://127.0.0.1:{port}"
         prometheus = f"http://127.0.0.1:{prom_port}"
 
+        # --auth off: this is about the metrics and the alerts, not keys.
         self.start("eventline", [self.binary, "serve", "--database-url", url.geturl(),
-                                 "--listen", f"127.0.0.1:{port}", "--log-level", "warn"])
+                                 "--listen", f"127.0.0.1:{port}", "--log-level", "warn",
+                                 "--auth", "off"])
         wait_for("eventline to be ready", lambda: http(service + "/readyz")[0] == 200)
 
         # The shipped configuration, pointed at this service and scraping every second.

@@ -157,7 +157,9 @@ public:
             cohorts[static_cast<std::size_t>(c)].retained.assign(
                 static_cast<std::size_t>(windows - c), 0);
         }
-        for (const auto& [user, first] : first_seen) {
+        for (const auto& [user_id, first] : first_seen) {
+            // clang 14 cannot capture a structured binding in a lambda: a plain copy.
+            const auto& user = user_id;
             if (first < start || first >= start + windows * period) {
                 continue;
             }

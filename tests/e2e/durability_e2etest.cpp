@@ -27,6 +27,8 @@ using testing::LocalCluster;
 using testing::ServerProcess;
 
 constexpr int kEventsPerBatch = 50;
+// These tests are about durability, not keys.
+const std::vector<std::string> kAuthOff{"--auth", "off"};
 
 std::string event_id(int n) {
     char id[37];
@@ -65,7 +67,7 @@ bool eventually(Probe probe, std::chrono::seconds timeout) {
 TEST(Durability, EveryAcknowledgedEventSurvivesKillNine) {
     LocalCluster cluster;
     cluster.start();
-    auto server = std::make_unique<ServerProcess>(cluster.url());
+    auto server = std::make_unique<ServerProcess>(cluster.url(), kAuthOff);
 
     // Post batches until the server dies under us; remember what was acknowledged.
     std::atomic<bool> killed{false};
@@ -93,7 +95,7 @@ TEST(Durability, EveryAcknowledgedEventSurvivesKillNine) {
 
     // Restart: the service comes back on the same database, and every acknowledged
     // event is there.
-    server = std::make_unique<ServerProcess>(cluster.url());
+    server = std::make_unique<ServerProcess>(cluster.url(), kAuthOff);
     for (int first : acknowledged_batches) {
         const std::string where = "WHERE event_id IN ('" + event_id(first) + "','" +
                                   event_id(first + kEventsPerBatch - 1) + "')";
@@ -106,7 +108,7 @@ TEST(Durability, EveryAcknowledgedEventSurvivesKillNine) {
 TEST(Durability, DatabaseOutageGives503AndTheServiceRecoversByItself) {
     LocalCluster cluster;
     cluster.start();
-    ServerProcess server(cluster.url());
+    ServerProcess server(cluster.url(), kAuthOff);
     HttpClient client(server.port());
     ASSERT_EQ(client.post("/events", batch(1000)).status, 200U);
 
@@ -137,7 +139,7 @@ TEST(Durability, DatabaseOutageGives503AndTheServiceRecoversByItself) {
 TEST(Durability, SigtermAnswersRequestsInFlightAndExitsZero) {
     LocalCluster cluster;
     cluster.start();
-    ServerProcess server(cluster.url());
+    ServerProcess server(cluster.url(), kAuthOff);
 
     std::atomic<int> answered{0};
     std::atomic<int> failed_mid_request{0};

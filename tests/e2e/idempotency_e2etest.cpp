@@ -41,6 +41,7 @@ std::unique_ptr<service::Service> start_instance(const TestDatabase& database, u
     config.apply_migrations = false;
     config.server.port = 0;
     config.server.threads = 2;
+    config.auth.enabled = false;  // about idempotency, not keys
     auto instance = std::make_unique<service::Service>(config);
     port = instance->start();
     return instance;

@@ -195,6 +195,7 @@ TEST_F(Import, ReimportStoresNothingAndHttpEventsAreDuplicates) {
     config.database_url = database_.url();
     config.apply_migrations = false;
     config.server.port = 0;
+    config.auth.enabled = false;  // about the import, not keys
     service::Service service(config);
     const unsigned short port = service.start();
     testing::HttpClient client(port);

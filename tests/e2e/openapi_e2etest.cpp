@@ -35,6 +35,14 @@ const std::map<std::string, std::string> kNotProvoked{
 
 enum class Condition { normal, no_database, no_docs };
 
+/// Which key a case sends. Only the normal condition's service checks keys.
+enum class Caller {
+    full,         // scope all, no practical limit
+    none,         // no key: 401
+    wrong_scope,  // a read key on POST /events, an ingest key elsewhere: 403
+    limited,      // a key whose request budget is spent: 429
+};
+
 struct Case {
     Condition condition;
     std::string operation;  // "METHOD /openapi/path"
@@ -43,6 +51,7 @@ struct Case {
     unsigned status;
     std::string body = {};
     Headers headers = {};
+    Caller caller = Caller::full;
 };
 
 std::string event(const char* id, const char* type = "click") {
@@ -113,6 +122,42 @@ std::vector<Case> cases() {
          200},
         {normal, "GET /users/{user_id}/events", get, "/users/u1/events?cursor=not-a-cursor", 400},
         {no_db, "GET /users/{user_id}/events", get, "/users/u1/events", 503},
+        // Authentication and rate limits, on every route that takes a key.
+        {normal, "POST /events", post, "/events", 401, kValid, {}, Caller::none},
+        {normal, "POST /events", post, "/events", 403, kValid, {}, Caller::wrong_scope},
+        {normal, "POST /events", post, "/events", 429, kValid, {}, Caller::limited},
+        {normal, "GET /stats/dau", get, "/stats/dau?" + dates, 401, {}, {}, Caller::none},
+        {normal, "GET /stats/dau", get, "/stats/dau?" + dates, 403, {}, {}, Caller::wrong_scope},
+        {normal, "GET /stats/dau", get, "/stats/dau?" + dates, 429, {}, {}, Caller::limited},
+        {normal, "GET /stats/top-events", get, "/stats/top-events?" + dates, 401, {}, {},
+         Caller::none},
+        {normal, "GET /stats/top-events", get, "/stats/top-events?" + dates, 403, {}, {},
+         Caller::wrong_scope},
+        {normal, "GET /stats/top-events", get, "/stats/top-events?" + dates, 429, {}, {},
+         Caller::limited},
+        {normal, "GET /stats/retention", get, "/stats/retention?start_date=2025-01-06&windows=2",
+         401, {}, {}, Caller::none},
+        {normal, "GET /stats/retention", get, "/stats/retention?start_date=2025-01-06&windows=2",
+         403, {}, {}, Caller::wrong_scope},
+        {normal, "GET /stats/retention", get, "/stats/retention?start_date=2025-01-06&windows=2",
+         429, {}, {}, Caller::limited},
+        {normal, "GET /stats/events", get, "/stats/events?" + dates, 401, {}, {}, Caller::none},
+        {normal, "GET /stats/events", get, "/stats/events?" + dates, 403, {}, {},
+         Caller::wrong_scope},
+        {normal, "GET /stats/events", get, "/stats/events?" + dates, 429, {}, {},
+         Caller::limited},
+        {normal, "GET /stats/funnel", get, "/stats/funnel?steps=signup,click&" + dates, 401, {},
+         {}, Caller::none},
+        {normal, "GET /stats/funnel", get, "/stats/funnel?steps=signup,click&" + dates, 403, {},
+         {}, Caller::wrong_scope},
+        {normal, "GET /stats/funnel", get, "/stats/funnel?steps=signup,click&" + dates, 429, {},
+         {}, Caller::limited},
+        {normal, "GET /users/{user_id}/events", get, "/users/u1/events", 401, {}, {},
+         Caller::none},
+        {normal, "GET /users/{user_id}/events", get, "/users/u1/events", 403, {}, {},
+         Caller::wrong_scope},
+        {normal, "GET /users/{user_id}/events", get, "/users/u1/events", 429, {}, {},
+         Caller::limited},
     };
 }
 
@@ -331,15 +376,54 @@ private:
 
 void configure_normal(service::ServiceConfig& config) {
     config.events.max_events = 2;  // so that three events are a 413
+    config.auth.enabled = true;
 }
+
+/// The keys of the normal service, one per Caller.
+struct Keys {
+    std::string full;
+    std::string read;
+    std::string ingest;
+    std::string limited;
+};
 
 class OpenApi : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         service_ = new RunningService(configure_normal);
+        keys_.full = service_->create_key("openapi", auth::Scope::all);
+        keys_.read = service_->create_key("openapi read", auth::Scope::read);
+        keys_.ingest = service_->create_key("openapi ingest", auth::Scope::ingest);
+        // One request in a thousand seconds: spent by the request below, so every case
+        // with this key meets a 429.
+        auth::KeyRequest limited;
+        limited.name = "openapi limited";
+        limited.requests_per_second = 0.001;
+        keys_.limited = service_->create_key(limited);
+        const HttpResponse spent = service_->client().request(
+            bhttp::verb::get, "/stats/dau?from=2025-01-01&to=2025-01-01", "",
+            {{"Authorization", "Bearer " + keys_.limited}});
+        ASSERT_EQ(spent.status, 200U) << spent.body;
+
         const HttpResponse response = service_->client().get("/openapi.json");
         ASSERT_EQ(response.status, 200U);
         document_ = new OpenApiDocument(response.body);
+    }
+
+    /// The headers that carry the case's key (none for Caller::none).
+    static Headers key_headers(const Case& c) {
+        const bool ingest_route = c.operation == "POST /events";
+        switch (c.caller) {
+            case Caller::full:
+                return {{"Authorization", "Bearer " + keys_.full}};
+            case Caller::none:
+                return {};
+            case Caller::wrong_scope:
+                return {{"X-API-Key", ingest_route ? keys_.read : keys_.ingest}};
+            case Caller::limited:
+                return {{"Authorization", "Bearer " + keys_.limited}};
+        }
+        return {};
     }
     static void TearDownTestSuite() {
         delete document_;
@@ -364,8 +448,12 @@ protected:
                 continue;
             }
             SCOPED_TRACE(c.operation + " " + c.target);
+            Headers headers = c.headers;
+            for (auto& header : key_headers(c)) {
+                headers.push_back(std::move(header));
+            }
             const HttpResponse response =
-                service.client().request(c.method, c.target, c.body, c.headers);
+                service.client().request(c.method, c.target, c.body, headers);
             EXPECT_EQ(response.status, c.status) << response.body.substr(0, 300);
             const std::string media = media_type(response.header("Content-Type"));
             element schema;
@@ -390,9 +478,11 @@ protected:
 
     static RunningService* service_;
     static OpenApiDocument* document_;
+    static Keys keys_;
 };
 
 RunningService* OpenApi::service_ = nullptr;
+Keys OpenApi::keys_;
 OpenApiDocument* OpenApi::document_ = nullptr;
 
 TEST_F(OpenApi, DocumentsExactlyTheRegisteredRoutes) {

@@ -1,6 +1,7 @@
 #include "support/running_service.hpp"
 
 #include <sstream>
+#include <stdexcept>
 
 #include "logging/log.hpp"
 
@@ -17,6 +18,7 @@ RunningService::RunningService(const std::function<void(service::ServiceConfig&)
     config.server.port = 0;
     config.server.threads = 2;
     config.shutdown_grace = std::chrono::seconds(5);
+    config.auth.enabled = false;
     if (configure) {
         configure(config);
     }
@@ -25,6 +27,29 @@ RunningService::RunningService(const std::function<void(service::ServiceConfig&)
 }
 
 RunningService::~RunningService() { service_->stop(); }
+
+std::string RunningService::create_key(const auth::KeyRequest& request) {
+    storage::PgConnection connection = database_.connect();
+    const auth::CreatedKey created = auth::create_key(connection, request);
+    refresh_keys();
+    return created.key;
+}
+
+std::string RunningService::create_key(std::string name, auth::Scope scope, std::string project) {
+    auth::KeyRequest request;
+    request.name = std::move(name);
+    request.scope = scope;
+    request.project = std::move(project);
+    return create_key(request);
+}
+
+void RunningService::refresh_keys() {
+    if (auth::KeyCache* cache = service_->key_cache()) {
+        if (!cache->refresh()) {
+            throw std::runtime_error("the service could not reload its API keys");
+        }
+    }
+}
 
 double RunningService::metric(const std::string& sample) {
     HttpClient client(port_);

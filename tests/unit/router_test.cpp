@@ -17,10 +17,12 @@ public:
 class RouterTest : public ::testing::Test {
 protected:
     RouterTest() {
-        router_.add(bhttp::verb::get, metrics::Route::docs, "/docs", "GET, HEAD", page_);
+        router_.add(bhttp::verb::get, metrics::Route::docs, "/docs", "GET, HEAD",
+                    auth::Permission::open, page_);
         router_.add_prefix(bhttp::verb::get, metrics::Route::docs_asset, "/docs/", "GET, HEAD",
-                           asset_);
-        router_.add(bhttp::verb::post, metrics::Route::events, "/events", "POST", events_);
+                           auth::Permission::open, asset_);
+        router_.add(bhttp::verb::post, metrics::Route::events, "/events", "POST",
+                    auth::Permission::ingest, events_);
     }
     Router router_;
     NoHandler page_;
@@ -49,6 +51,13 @@ TEST_F(RouterTest, AnotherMethodOnAPrefixRouteIs405WithAllow) {
     EXPECT_EQ(resolved.allow, "GET, HEAD");
 }
 
+TEST_F(RouterTest, AResolvedRouteCarriesThePermissionItNeeds) {
+    EXPECT_EQ(router_.resolve(bhttp::verb::post, "/events").permission, auth::Permission::ingest);
+    EXPECT_EQ(router_.resolve(bhttp::verb::get, "/docs").permission, auth::Permission::open);
+    // No handler, nothing to protect: a 404 or 405 needs no key.
+    EXPECT_EQ(router_.resolve(bhttp::verb::get, "/events").permission, auth::Permission::open);
+}
+
 TEST_F(RouterTest, ListsEveryRoute) {
     const std::vector<RouteInfo> routes = router_.routes();
     ASSERT_EQ(routes.size(), 3U);
@@ -60,7 +69,7 @@ TEST_F(RouterTest, ListsEveryRoute) {
 
 TEST_F(RouterTest, APrefixMustEndInASlash) {
     EXPECT_THROW(router_.add_prefix(bhttp::verb::get, metrics::Route::docs_asset, "/x",
-                                    "GET", asset_),
+                                    "GET", auth::Permission::open, asset_),
                  std::logic_error);
 }
 
