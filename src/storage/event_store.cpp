@@ -129,6 +129,7 @@ bool EventStore::store_direct(std::span<const event::Event* const> events,
         started = Clock::now();
         connection_.exec("COMMIT");
         timings.commit_seconds = seconds_since(started);
+        rollups_.committed();
     } catch (const DatabaseError& error) {
         rollback_quietly(connection_);
         if (error.sqlstate() == kUniqueViolation) {
@@ -173,6 +174,7 @@ void EventStore::store_staged(std::span<const event::Event* const> events,
         started = Clock::now();
         connection_.exec("COMMIT");
         timings.commit_seconds += seconds_since(started);
+        rollups_.committed();
 
         for (const event::Event* event : inserted_) {
             on_inserted(event->project_id, event->event_id);

@@ -15,16 +15,20 @@ constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
 // instead of deadlocking. The NOT EXISTS keeps known users away from the INSERT, whose
 // identity default would otherwise use up a key for every row it skips.
 // A user that a concurrent transaction inserted first is in neither list; the caller
-// runs the statement again, and then it is known.
+// runs the statement again, and then it is known. Each user comes back with its key and
+// its first-seen time as far as this statement knows it (an upper bound of the true one
+// once concurrent writers have committed), for KnownUsers.
 constexpr const char* kNumberUsersName = "number_users";
 constexpr const char* kNumberUsers = R"sql(
 WITH input AS (
-    SELECT i.project_id, i.user_id, i.n,
+    SELECT i.project_id, i.user_id, i.n, i.first_us,
            timestamptz 'epoch' + i.first_us * interval '1 microsecond' AS seen_at
     FROM unnest($1::integer[], $2::text[], $3::bigint[])
         WITH ORDINALITY AS i (project_id, user_id, first_us, n)
 ), known AS (
-    SELECT i.n, i.project_id, i.user_id, i.seen_at, u.user_key, u.first_seen_at
+    SELECT i.n, i.project_id, i.user_id, i.seen_at, u.user_key,
+           least(i.first_us, (extract(epoch FROM u.first_seen_at) * 1000000)::bigint)
+               AS first_us
     FROM input AS i
     JOIN users AS u USING (project_id, user_id)
 ), added AS (
@@ -42,9 +46,10 @@ WITH input AS (
     WHERE u.project_id = k.project_id AND u.user_id = k.user_id
       AND k.seen_at < u.first_seen_at
 )
-SELECT n, user_key FROM known
+SELECT n, user_key, first_us FROM known
 UNION ALL
-SELECT i.n, a.user_key FROM added AS a JOIN input AS i USING (project_id, user_id))sql";
+SELECT i.n, a.user_key, i.first_us
+FROM added AS a JOIN input AS i USING (project_id, user_id))sql";
 
 // Sets the group's bits in each (day, block) row. A row whose bits are all set already,
 // as for a heavy user's tenth event of the day, is left alone instead of rewritten.
@@ -68,6 +73,9 @@ FROM unnest($1::integer[], $2::integer[], $3::text[], $4::bigint[])
 ORDER BY 1, 2, 3
 ON CONFLICT (project_id, day, event_type) DO UPDATE
 SET events = c.events + excluded.events)sql";
+
+// Up to twice this many users are remembered per writer, about 100 bytes each.
+constexpr std::size_t kKnownUsersPerGeneration = 65'536;
 
 // Three tries cover any real race: after the first, every user of the group exists.
 constexpr int kNumberUsersAttempts = 3;
@@ -110,13 +118,15 @@ std::size_t RollupWriter::DayKeyHash::operator()(const DayKey& key) const noexce
     return hash;
 }
 
-RollupWriter::RollupWriter(PgConnection& connection) : connection_(connection) {
+RollupWriter::RollupWriter(PgConnection& connection)
+    : connection_(connection), known_users_(kKnownUsersPerGeneration) {
     connection_.prepare(kNumberUsersName, kNumberUsers);
     connection_.prepare(kMarkActivityName, kMarkActivity);
     connection_.prepare(kCountEventTypesName, kCountEventTypes);
 }
 
 void RollupWriter::add(std::span<const event::Event* const> events) {
+    numbered_.clear();  // what a rolled-back group numbered must not be remembered
     if (events.empty()) {
         return;
     }
@@ -141,10 +151,27 @@ void RollupWriter::number_users(std::span<const event::Event* const> events) {
         }
     }
 
+    // Users this writer knows, with no event here before their first-seen time, need
+    // nothing from the database.
+    user_keys_.assign(users_.size(), -1);
+    asked_.clear();
+    for (std::size_t i = 0; i < users_.size(); ++i) {
+        const KnownUsers::User* known = known_users_.find(users_[i].project_id, users_[i].user_id);
+        if (known != nullptr && known->first_seen_at <= first_seen_[i]) {
+            user_keys_[i] = known->user_key;
+        } else {
+            asked_.push_back(static_cast<std::uint32_t>(i));
+        }
+    }
+    numbered_.clear();
+    if (asked_.empty()) {
+        return;
+    }
+
     for (PgArrayBuilder& array : arrays_) {
         array.clear();
     }
-    for (std::size_t i = 0; i < users_.size(); ++i) {
+    for (const std::uint32_t i : asked_) {
         arrays_[0].add(users_[i].project_id);
         arrays_[1].add_text(users_[i].user_id);
         arrays_[2].add(first_seen_[i]);
@@ -152,13 +179,16 @@ void RollupWriter::number_users(std::span<const event::Event* const> events) {
     const char* const params[] = {arrays_[0].finish(), arrays_[1].finish(), arrays_[2].finish()};
 
     for (int attempt = 1;; ++attempt) {
-        user_keys_.assign(users_.size(), -1);
         PgResult numbered = connection_.exec_prepared(kNumberUsersName, 3, params);
+        numbered_.clear();
         for (int row = 0; row < numbered.rows(); ++row) {
-            const auto n = parse_number<std::size_t>(numbered.value(row, 0));
-            user_keys_.at(n - 1) = parse_number<std::int32_t>(numbered.value(row, 1));
+            const std::uint32_t i = asked_.at(parse_number<std::size_t>(numbered.value(row, 0)) - 1);
+            const KnownUsers::User user{parse_number<std::int32_t>(numbered.value(row, 1)),
+                                        parse_number<event::UnixMicros>(numbered.value(row, 2))};
+            user_keys_[i] = user.user_key;
+            numbered_.emplace_back(i, user);
         }
-        if (static_cast<std::size_t>(numbered.rows()) == users_.size()) {
+        if (numbered_.size() == asked_.size()) {
             return;
         }
         if (attempt == kNumberUsersAttempts) {
@@ -166,6 +196,13 @@ void RollupWriter::number_users(std::span<const event::Event* const> events) {
             throw DatabaseError("users of the group could not be numbered", "40001", false);
         }
     }
+}
+
+void RollupWriter::committed() {
+    for (const auto& [i, user] : numbered_) {
+        known_users_.remember(users_[i].project_id, users_[i].user_id, user);
+    }
+    numbered_.clear();
 }
 
 void RollupWriter::mark_activity(std::span<const event::Event* const> events) {

@@ -5,9 +5,11 @@
 #include <span>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "event/event.hpp"
+#include "storage/known_users.hpp"
 #include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
 
@@ -23,7 +25,9 @@ inline constexpr std::size_t kActivityBlockBytes = kUsersPerActivityBlock / 8;
 /// and a duplicate, which is not newly stored, is never counted.
 ///
 /// Three statements per group whatever its size, each one `unnest` of array parameters,
-/// rows sorted so that concurrent writers take row locks in the same order.
+/// rows sorted so that concurrent writers take row locks in the same order. Users the
+/// writer already knows are left out of the first (KnownUsers); when a group holds
+/// only those, that statement is not sent at all.
 class RollupWriter {
 public:
     /// Prepares the statements on the connection. Throws DatabaseError.
@@ -32,6 +36,10 @@ public:
     /// Adds `events` (newly stored in the open transaction) to the rollups.
     /// Throws DatabaseError; the caller rolls the transaction back.
     void add(std::span<const event::Event* const> events);
+
+    /// To be called once the transaction of the last `add` has committed, while its
+    /// events are still alive: only then are the users it numbered remembered.
+    void committed();
 
 private:
     struct UserRef {
@@ -67,6 +75,9 @@ private:
     std::vector<UserRef> users_;
     std::vector<event::UnixMicros> first_seen_;
     std::vector<std::int32_t> user_keys_;
+    std::vector<std::uint32_t> asked_;  // users_ indexes sent to the database
+    std::vector<std::pair<std::uint32_t, KnownUsers::User>> numbered_;  // what it answered
+    KnownUsers known_users_;
     std::unordered_map<DayKey, std::uint32_t, DayKeyHash> day_index_;  // -> bitmaps_/counts_
     std::vector<DayKey> day_keys_;
     std::vector<Bitmap> bitmaps_;

@@ -17,6 +17,7 @@
 #include "event/timestamp.hpp"
 #include "storage/event_store.hpp"
 #include "storage/migrator.hpp"
+#include "storage/rollup_writer.hpp"
 #include "support/test_database.hpp"
 
 namespace eventline::storage {
@@ -191,6 +192,90 @@ TEST(Rollups, ConcurrentWritersAgreeWithTheEvents) {
     // Writer w's round r wrote events [300r + 100w, 300r + 100w + 400): 0 to 3,399 in all.
     EXPECT_EQ(database.scalar("SELECT count(*) FROM events"), 3400);
     EXPECT_LT(unused_user_keys(database), database.scalar("SELECT count(*) FROM users"));
+}
+
+/// Stores `events` with plain INSERTs in the open transaction, for tests that drive a
+/// RollupWriter themselves.
+void insert_events(PgConnection& connection, const std::vector<const Event*>& events) {
+    for (const Event* event : events) {
+        const std::string project = std::to_string(event->project_id);
+        const std::string event_id = event->event_id.to_string();
+        const std::string micros = std::to_string(event->occurred_at);
+        const std::string user(event->user_id);
+        const std::string type(event->event_type);
+        const char* const values[] = {project.c_str(), event_id.c_str(), micros.c_str(),
+                                      user.c_str(), type.c_str()};
+        connection.exec_params(R"sql(
+            INSERT INTO events (project_id, event_id, occurred_at, user_id, event_type,
+                                properties)
+            VALUES ($1, $2, timestamptz 'epoch' + $3::bigint * interval '1 microsecond',
+                    $4, $5, '{}'))sql",
+                               5, values);
+    }
+}
+
+TEST(Rollups, AWriterRemembersOnlyTheUsersOfCommittedGroups) {
+    TestDatabase database;
+    PgConnection connection = database.connect();
+    RollupWriter rollups(connection);
+    const Group group = make_group(0, 60, 4);
+
+    // Numbered, then rolled back: those users and their keys do not exist.
+    connection.exec("BEGIN");
+    insert_events(connection, group.pointers());
+    rollups.add(group.pointers());
+    connection.exec("ROLLBACK");
+    EXPECT_EQ(database.scalar("SELECT count(*) FROM users"), 0);
+
+    connection.exec("BEGIN");
+    insert_events(connection, group.pointers());
+    rollups.add(group.pointers());
+    connection.exec("COMMIT");
+    rollups.committed();
+    expect_rollups_match_events(connection);
+
+    // The same users again, known to the writer now, some earlier than first seen.
+    Group again = make_group(1000, 60, 5);
+    for (std::size_t i = 0; i < again.events.size(); i += 3) {
+        again.events[i].occurred_at -= 30 * kDay;
+    }
+    connection.exec("BEGIN");
+    insert_events(connection, again.pointers());
+    rollups.add(again.pointers());
+    connection.exec("COMMIT");
+    rollups.committed();
+    expect_rollups_match_events(connection);
+}
+
+TEST(Rollups, AWriterThatMissedAnEarlierEventStaysRight) {
+    TestDatabase database;
+    PgConnection first_connection = database.connect();
+    PgConnection second_connection = database.connect();
+    EventStore first(first_connection);
+    EventStore second(second_connection);
+    auto ignore = [](event::ProjectId, const event::Uuid&) {};
+    auto one_event = [](int number, std::int64_t day) {
+        Group group = make_group(number, 1, 6);
+        group.texts[0] = "the same user";
+        group.events[0].user_id = group.texts[0];
+        group.events[0].project_id = 1;
+        group.events[0].occurred_at =
+            event::parse_rfc3339("2025-01-01T12:00:00Z").unix_micros + day * kDay;
+        return group;
+    };
+
+    // The first writer remembers day 10; the second moves the user back to day 5
+    // behind its back; events at days 7 and 12 through the first must leave day 5.
+    const Group day10 = one_event(1, 10);
+    first.store(day10.pointers(), ignore);
+    const Group day5 = one_event(2, 5);
+    second.store(day5.pointers(), ignore);
+    const Group day7 = one_event(3, 7);
+    first.store(day7.pointers(), ignore);
+    const Group day12 = one_event(4, 12);
+    first.store(day12.pointers(), ignore);
+    expect_rollups_match_events(first_connection);
+    EXPECT_EQ(database.scalar("SELECT count(*) FROM users"), 1);
 }
 
 TEST(Rollups, TheMigrationBuildsThemFromEventsStoredBeforeIt) {
