@@ -1,5 +1,7 @@
 #include "auth/key_format.hpp"
 
+#include "event/hex.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -38,18 +40,6 @@ std::string base64url(const unsigned char* data, std::size_t size) {
     return out;
 }
 
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 }  // namespace
 
@@ -104,9 +94,9 @@ bool from_hex(std::string_view hex, KeyHash& hash) {
         return false;
     }
     for (std::size_t i = 0; i < hash.size(); ++i) {
-        const int high = hex_digit(hex[2 * i]);
-        const int low = hex_digit(hex[2 * i + 1]);
-        if (high < 0 || low < 0) {
+        const std::uint8_t high = event::hex_value(hex[2 * i]);
+        const std::uint8_t low = event::hex_value(hex[2 * i + 1]);
+        if (high == event::kNotHex || low == event::kNotHex) {
             return false;
         }
         hash[i] = static_cast<unsigned char>(high * 16 + low);

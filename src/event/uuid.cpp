@@ -1,5 +1,7 @@
 #include "event/uuid.hpp"
 
+#include "event/hex.hpp"
+
 #include <openssl/evp.h>
 
 #include <cstring>
@@ -13,25 +15,6 @@ constexpr std::size_t kCanonicalLength = 36;
 // Where each byte's two hex digits start in the canonical form.
 constexpr std::array<std::uint8_t, 16> kDigitOffsets{0,  2,  4,  6,  9,  11, 14, 16,
                                                      19, 21, 24, 26, 28, 30, 32, 34};
-
-// Every event goes through here, so hex digits are looked up, not branched on.
-// 0xff marks a character that is not a hex digit.
-constexpr std::uint8_t kNotHex = 0xff;
-constexpr std::array<std::uint8_t, 256> make_hex_table() {
-    std::array<std::uint8_t, 256> table{};
-    for (auto& entry : table) {
-        entry = kNotHex;
-    }
-    for (int c = '0'; c <= '9'; ++c) {
-        table[c] = static_cast<std::uint8_t>(c - '0');
-    }
-    for (int c = 'a'; c <= 'f'; ++c) {
-        table[c] = static_cast<std::uint8_t>(c - 'a' + 10);
-        table[c - 'a' + 'A'] = static_cast<std::uint8_t>(c - 'a' + 10);
-    }
-    return table;
-}
-constexpr std::array<std::uint8_t, 256> kHexValue = make_hex_table();
 
 }  // namespace
 
@@ -58,8 +41,8 @@ std::optional<Uuid> parse_uuid(std::string_view text) {
     Uuid uuid;
     unsigned invalid = 0;
     for (std::size_t i = 0; i < uuid.bytes.size(); ++i) {
-        const unsigned high = kHexValue[static_cast<unsigned char>(text[kDigitOffsets[i]])];
-        const unsigned low = kHexValue[static_cast<unsigned char>(text[kDigitOffsets[i] + 1])];
+        const unsigned high = hex_value(text[kDigitOffsets[i]]);
+        const unsigned low = hex_value(text[kDigitOffsets[i] + 1]);
         invalid |= high | low;  // kNotHex has the high bit that no digit has
         uuid.bytes[i] = static_cast<std::uint8_t>(high << 4 | low);
     }

@@ -1,22 +1,8 @@
 #include "http/query_string.hpp"
 
+#include "event/hex.hpp"
+
 namespace eventline::http {
-namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-}  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text) {
     std::string decoded;
@@ -34,9 +20,9 @@ std::optional<std::string> percent_decode(std::string_view text) {
         if (i + 2 >= text.size()) {
             return std::nullopt;
         }
-        const int high = hex_value(text[i + 1]);
-        const int low = hex_value(text[i + 2]);
-        if (high < 0 || low < 0 || (high == 0 && low == 0)) {
+        const std::uint8_t high = event::hex_value(text[i + 1]);
+        const std::uint8_t low = event::hex_value(text[i + 2]);
+        if (high == event::kNotHex || low == event::kNotHex || (high == 0 && low == 0)) {
             return std::nullopt;
         }
         decoded += static_cast<char>(high * 16 + low);

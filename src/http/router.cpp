@@ -36,6 +36,20 @@ void Router::add(boost::beast::http::verb method, metrics::Route route, std::str
     entries_[size_++] = Entry{method, route, path, allow, permission, &handler};
 }
 
+bool Router::take(const Entry& entry, boost::beast::http::verb method, Resolved& resolved) {
+    resolved.route = entry.route;
+    resolved.allow = entry.allow;
+    // HEAD is answered like GET; the session drops the body.
+    const bool head_as_get = method == boost::beast::http::verb::head &&
+                             entry.method == boost::beast::http::verb::get;
+    if (entry.method != method && !head_as_get) {
+        return false;  // the path is this route's: a 405 unless a later entry takes it
+    }
+    resolved.handler = entry.handler;
+    resolved.permission = entry.permission;
+    return true;
+}
+
 Resolved Router::resolve(boost::beast::http::verb method, std::string_view path) const {
     Resolved resolved;
     for (std::size_t i = 0; i < size_; ++i) {
@@ -45,14 +59,7 @@ Resolved Router::resolve(boost::beast::http::verb method, std::string_view path)
             continue;
         }
         resolved.path_parameter = parameter;
-        resolved.route = entry.route;
-        resolved.allow = entry.allow;
-        // HEAD is answered like GET; the session drops the body.
-        const bool head_as_get = method == boost::beast::http::verb::head &&
-                                 entry.method == boost::beast::http::verb::get;
-        if (entry.method == method || head_as_get) {
-            resolved.handler = entry.handler;
-            resolved.permission = entry.permission;
+        if (take(entry, method, resolved)) {
             return resolved;
         }
     }
@@ -84,13 +91,7 @@ void Router::resolve_prefix(boost::beast::http::verb method, std::string_view pa
         if (path.size() <= entry.path.size() || !path.starts_with(entry.path)) {
             continue;
         }
-        resolved.route = entry.route;
-        resolved.allow = entry.allow;
-        const bool head_as_get = method == boost::beast::http::verb::head &&
-                                 entry.method == boost::beast::http::verb::get;
-        if (entry.method == method || head_as_get) {
-            resolved.handler = entry.handler;
-            resolved.permission = entry.permission;
+        if (take(entry, method, resolved)) {
             return;
         }
     }

@@ -74,6 +74,8 @@ private:
     std::array<Entry, 16> entries_{};
     std::size_t size_ = 0;
 
+    /// Resolves to `entry`, whose path matched; false when it does not take `method`.
+    static bool take(const Entry& entry, boost::beast::http::verb method, Resolved& resolved);
     void resolve_prefix(boost::beast::http::verb method, std::string_view path,
                         Resolved& resolved) const;
     std::array<Entry, 4> prefixes_{};
