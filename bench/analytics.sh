@@ -46,16 +46,6 @@ cleanup() {
     exit "$status"
 }
 
-generate() {
-    local count=$1 file=$DATA/analytics-r$1.csv
-    if [[ ! -s $file ]]; then
-        log "generating $count events"
-        "$GEN" --rows "$count" --users 100000 --days 90 --seed 11 -q --out "$file.tmp"
-        mv "$file.tmp" "$file"
-    fi
-    printf '%s\n' "$file"
-}
-
 # Prints the seconds a command took.
 seconds_of() {
     local started ended
@@ -68,7 +58,7 @@ seconds_of() {
 # The write cost of the rollups: import against \copy of the same file, same schema.
 measure_write_cost() {
     local file copy_s import_s copy_rate import_rate
-    file=$(generate 1000000)
+    file=$(generate_csv 1000000)
     baseline_database bench_copy
     copy_s=$(seconds_of psql -X -q -v ON_ERROR_STOP=1 "$(db_url bench_copy)" -c \
         "\\copy events (event_id, occurred_at, user_id, event_type, properties) FROM '$file' CSV HEADER")
@@ -85,7 +75,7 @@ measure_write_cost() {
 
 load_events() {
     local file
-    file=$(generate "$rows")
+    file=$(generate_csv "$rows")
     fresh_database bench_analytics
     load_seconds=$(seconds_of "$BIN" import "$file" --database-url "$(db_url bench_analytics)" \
         --quiet)

@@ -46,16 +46,6 @@ cleanup() {
     exit "$status"
 }
 
-generate() {
-    local rows=$1 file=$DATA/import-r$1.csv
-    if [[ ! -s $file ]]; then
-        log "generating $rows rows"
-        "$GEN" --rows "$rows" --users 100000 --days 90 --seed 11 -q --out "$file.tmp"
-        mv "$file.tmp" "$file"
-    fi
-    printf '%s\n' "$file"
-}
-
 # Runs a command under GNU time; sets $seconds and $rss (peak RSS, KiB).
 timed() {
     local log=$1
@@ -78,7 +68,7 @@ record() {
 
 run_size() {
     local rows=$1 with_pgloader=$2 file copy_rate
-    file=$(generate "$rows")
+    file=$(generate_csv "$rows")
 
     baseline_database copy_$rows
     timed "$RAW/copy-$rows.log" psql -X -q -v ON_ERROR_STOP=1 "$(db_url copy_$rows)" -c \

@@ -4,7 +4,8 @@
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #
 # The database helpers use two globals the sourcing script sets: BIN (the eventline
-# binary) and admin_url (the benchmark cluster's URL, printed by postgres-local.sh).
+# binary) and admin_url (the benchmark cluster's URL, printed by postgres-local.sh);
+# generate_csv uses GEN (gen-events) and DATA (the data folder).
 
 psql_at() {
     PGOPTIONS="-c client_min_messages=warning" psql -X -q -t -A -v ON_ERROR_STOP=1 "$1" -c "$2"
@@ -29,4 +30,16 @@ fresh_database() {
 baseline_database() {
     fresh_database "$1"
     psql_at "$(db_url "$1")" "ALTER TABLE events ALTER COLUMN project_id SET DEFAULT 1" >/dev/null
+}
+
+# Prints the path of a CSV of $1 generated events (100,000 users over 90 days, seed 11),
+# generating it on first use. import.sh and analytics.sh load the same files.
+generate_csv() {
+    local rows=$1 file=$DATA/events-r$1-u100000-d90-s11.csv
+    if [[ ! -s $file ]]; then
+        log "generating $rows events"
+        "$GEN" --rows "$rows" --users 100000 --days 90 --seed 11 -q --out "$file.tmp"
+        mv "$file.tmp" "$file"
+    fi
+    printf '%s\n' "$file"
 }
