@@ -163,7 +163,6 @@ void RollupWriter::number_users(std::span<const event::Event* const> events) {
             asked_.push_back(static_cast<std::uint32_t>(i));
         }
     }
-    numbered_.clear();
     if (asked_.empty()) {
         return;
     }

@@ -12,6 +12,7 @@
 #include "auth/key_format.hpp"
 #include "auth/key_store.hpp"
 #include "storage/migrator.hpp"
+#include "support/expect_error.hpp"
 #include "support/http_client.hpp"
 #include "support/json.hpp"
 #include "support/processes.hpp"
@@ -20,6 +21,7 @@
 namespace eventline {
 namespace {
 
+using testing::expect_error;
 using testing::Headers;
 using testing::HttpClient;
 using testing::HttpResponse;
@@ -37,14 +39,6 @@ std::string event(int n, const char* user = "u1") {
 }
 
 Headers bearer(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
-
-void expect_error(const HttpResponse& response, unsigned status, const std::string& code) {
-    EXPECT_EQ(response.status, status) << response.body;
-    const Json body(response.body);
-    EXPECT_EQ(body.text("/error/code"), code) << response.body;
-    EXPECT_FALSE(body.text("/error/message").empty());
-    EXPECT_EQ(response.header("Content-Type"), "application/json");
-}
 
 void configure_auth(service::ServiceConfig& config) {
     config.auth.enabled = true;

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "support/expect_error.hpp"
 #include "support/http_client.hpp"
 #include "support/json.hpp"
 #include "support/running_service.hpp"
@@ -11,6 +12,7 @@
 namespace eventline {
 namespace {
 
+using testing::expect_error;
 using testing::HttpClient;
 using testing::HttpResponse;
 using testing::Json;
@@ -23,15 +25,6 @@ std::string event(int n, const char* extra = "") {
                        R"(","occurred_at":"2025-01-06T10:00:00+02:00","user_id":)" +
                        std::to_string(n) + R"(,"event_type":"click")" + extra + "}";
     return text;
-}
-
-/// SPEC's one error shape, with the code the test expects.
-void expect_error(const HttpResponse& response, unsigned status, const std::string& code) {
-    EXPECT_EQ(response.status, status) << response.body;
-    const Json body(response.body);
-    EXPECT_EQ(body.text("/error/code"), code) << response.body;
-    EXPECT_FALSE(body.text("/error/message").empty());
-    EXPECT_EQ(response.header("Content-Type"), "application/json");
 }
 
 class EventsApi : public ::testing::Test {
