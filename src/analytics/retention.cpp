@@ -1,5 +1,9 @@
 #include <algorithm>
-#include <cstring>
+#include <bit>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
 
 #include "analytics/queries.hpp"
 #include "analytics/sql_params.hpp"
@@ -8,24 +12,25 @@
 namespace eventline::analytics {
 namespace {
 
-// The cohorts: users first seen in the window, with the bit that stands for them.
-constexpr const char* kCohortMembers = R"sql(
-SELECT user_key, (extract(epoch FROM first_seen_at) * 1000000)::bigint
-FROM users
-WHERE project_id = $1 AND first_seen_at >= $2::timestamptz AND first_seen_at < $3::timestamptz)sql";
-
-// Who was active on each day from the window's start: on its days only, or, for
-// unbounded retention, up to the last day stored. Binary results: the bits as bytes.
+// Who was active from the window's start, day by day: on its days only, or, for
+// unbounded retention, up to the last day stored. The first rows are the days before
+// the window, ORed into one bitmap per block and dated the day before it: the users
+// seen before, whom no cohort holds. One statement, so that both parts come from the
+// same snapshot. Binary results: the bits as bytes.
 constexpr const char* kActivityFromRollup = R"sql(
+SELECT $2::integer - 1, block, bit_or(users)
+FROM user_activity
+WHERE project_id = $1 AND day < date '1970-01-01' + $2::integer
+GROUP BY block
+UNION ALL
 SELECT day - date '1970-01-01', block, users
 FROM user_activity
 WHERE project_id = $1
   AND day >= date '1970-01-01' + $2::integer
-  AND ($3::integer IS NULL OR day < date '1970-01-01' + $3::integer)
-  AND block <= $4::integer)sql";
+  AND ($3::integer IS NULL OR day < date '1970-01-01' + $3::integer))sql";
 
-// The same from events, for a returning action that the rollups cannot tell apart:
-// each cohort member's periods with a matching event ($6 = the period in seconds).
+// A returning action that the rollups cannot tell apart, from events: the periods in
+// which each user had a matching event ($6 = the period in seconds).
 constexpr const char* kActivityFromEvents = R"sql(
 SELECT DISTINCT u.user_key,
        floor((extract(epoch FROM e.occurred_at) - extract(epoch FROM $2::timestamptz))
@@ -36,56 +41,53 @@ WHERE e.project_id = $1
   AND e.occurred_at >= $2::timestamptz
   AND ($3::timestamptz IS NULL OR e.occurred_at < $3::timestamptz)
   AND ($4::text[] IS NULL OR e.event_type = ANY ($4::text[]))
-  AND ($5::jsonb IS NULL OR e.properties @> $5::jsonb)
-  AND u.first_seen_at >= $2::timestamptz AND u.first_seen_at < $7::timestamptz)sql";
+  AND ($5::jsonb IS NULL OR e.properties @> $5::jsonb))sql";
 
-struct Member {
-    std::int32_t user_key;
-    int cohort;
-};
-
-/// One bitmap of users (by user_key) per period, plus one for everything after the
-/// window, which unbounded retention needs.
-class PeriodActivity {
+/// Sets of users (bit user_key, leftmost first, as in user_activity), one per period.
+class PeriodUsers {
 public:
-    PeriodActivity(int periods, std::int32_t max_key)
-        : bytes_per_period_(static_cast<std::size_t>(max_key) / 8 + 1),
-          bits_(static_cast<std::size_t>(periods + 1) * bytes_per_period_, 0),
+    PeriodUsers(int periods, std::size_t bytes_per_period)
+        : bytes_per_period_(bytes_per_period),
+          bits_(static_cast<std::size_t>(periods) * bytes_per_period, 0),
           periods_(periods) {}
 
     void set(int period, std::int32_t key) {
         if (key >= 0 && static_cast<std::size_t>(key) / 8 < bytes_per_period_) {
-            bits_[offset(period) + static_cast<std::size_t>(key) / 8] |= mask(key);
+            period_bits(period)[static_cast<std::size_t>(key) / 8] |=
+                static_cast<std::uint8_t>(0x80u >> (key % 8));
         }
     }
 
-    /// ORs one user_activity row (a block of users, leftmost bit first) into a period.
+    /// ORs one user_activity row (a block of users) into a period.
     void merge_block(int period, std::int32_t block, std::string_view block_bits) {
         const std::size_t first = static_cast<std::size_t>(block) * storage::kActivityBlockBytes;
-        for (std::size_t i = 0; i < block_bits.size() && first + i < bytes_per_period_; ++i) {
-            bits_[offset(period) + first + i] |= static_cast<std::uint8_t>(block_bits[i]);
+        const std::span<std::uint8_t> bits = period_bits(period);
+        for (std::size_t i = 0; i < block_bits.size() && first + i < bits.size(); ++i) {
+            bits[first + i] |= static_cast<std::uint8_t>(block_bits[i]);
         }
     }
 
-    /// Makes each period also hold everyone active in any later one.
+    /// Makes each period also hold everyone in any later one.
     void accumulate_later_periods() {
-        for (int period = periods_ - 1; period >= 0; --period) {
-            for (std::size_t i = 0; i < bytes_per_period_; ++i) {
-                bits_[offset(period) + i] |= bits_[offset(period + 1) + i];
+        for (int period = periods_ - 2; period >= 0; --period) {
+            const std::span<std::uint8_t> bits = period_bits(period);
+            const std::span<const std::uint8_t> later = period_bits(period + 1);
+            for (std::size_t i = 0; i < bits.size(); ++i) {
+                bits[i] |= later[i];
             }
         }
     }
 
-    [[nodiscard]] bool active(int period, std::int32_t key) const {
-        return (bits_[offset(period) + static_cast<std::size_t>(key) / 8] & mask(key)) != 0;
+    [[nodiscard]] std::span<std::uint8_t> period_bits(int period) {
+        return {bits_.data() + offset(period), bytes_per_period_};
+    }
+    [[nodiscard]] std::span<const std::uint8_t> period_bits(int period) const {
+        return {bits_.data() + offset(period), bytes_per_period_};
     }
 
 private:
     [[nodiscard]] std::size_t offset(int period) const {
         return static_cast<std::size_t>(period) * bytes_per_period_;
-    }
-    static std::uint8_t mask(std::int32_t key) {
-        return static_cast<std::uint8_t>(0x80u >> (key % 8));
     }
 
     std::size_t bytes_per_period_;
@@ -101,31 +103,63 @@ std::int32_t read_int32(std::string_view bytes) {
     return static_cast<std::int32_t>(value);
 }
 
-void read_activity_rollup(storage::PgConnection& connection, const RetentionQuery& query,
-                          Day period_days, std::int32_t max_key, PeriodActivity& activity) {
+std::int64_t count_both(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+    std::int64_t count = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        count += std::popcount(static_cast<std::uint8_t>(a[i] & b[i]));
+    }
+    return count;
+}
+
+/// Everyone active in each period of the window (slot `windows`: after it, read for
+/// unbounded retention only), and everyone active before the window.
+struct RollupActivity {
+    RollupActivity(int windows, std::size_t bytes_per_period)
+        : periods(windows + 1, bytes_per_period), before(1, bytes_per_period) {}
+
+    PeriodUsers periods;
+    PeriodUsers before;
+};
+
+RollupActivity read_activity_rollup(storage::PgConnection& connection,
+                                    const RetentionQuery& query, Day period_days,
+                                    bool through_last_day) {
     const Day end = query.start + query.windows * period_days;
     SqlParams params;
     params.add(query.project_id);
     params.add(query.start);
-    if (query.mode == RetentionMode::unbounded) {
+    if (through_last_day) {
         params.add_null();
     } else {
         params.add(end);
     }
-    params.add(max_key / storage::kUsersPerActivityBlock);
     const storage::PgResult rows = params.exec(connection, kActivityFromRollup, 1);
+
+    std::int32_t blocks = 0;
+    for (int row = 0; row < rows.rows(); ++row) {
+        blocks = std::max(blocks, read_int32(rows.value(row, 1)) + 1);
+    }
+    RollupActivity activity(query.windows,
+                            static_cast<std::size_t>(blocks) * storage::kActivityBlockBytes);
     for (int row = 0; row < rows.rows(); ++row) {
         const Day day = read_int32(rows.value(row, 0));
         const std::int32_t block = read_int32(rows.value(row, 1));
         // Binary bit(n): the length in bits, then the bytes.
         const std::string_view bits = rows.value(row, 2).substr(4);
-        const int period = day >= end ? query.windows : (day - query.start) / period_days;
-        activity.merge_block(period, block, bits);
+        if (day < query.start) {
+            activity.before.merge_block(0, block, bits);
+        } else {
+            const int period = day >= end ? query.windows : (day - query.start) / period_days;
+            activity.periods.merge_block(period, block, bits);
+        }
     }
+    return activity;
 }
 
-void read_activity_events(storage::PgConnection& connection, const RetentionQuery& query,
-                          Day period_days, PeriodActivity& activity) {
+/// Slot p: the users with a returning event in period p of the window; slot `windows`:
+/// after it.
+PeriodUsers read_activity_events(storage::PgConnection& connection, const RetentionQuery& query,
+                                 Day period_days, std::size_t bytes_per_period) {
     const Day end = query.start + query.windows * period_days;
     SqlParams params;
     params.add(query.project_id);
@@ -138,76 +172,69 @@ void read_activity_events(storage::PgConnection& connection, const RetentionQuer
     params.add_text_array_or_null(query.returning.event_types);
     params.add_json_or_null(query.returning.where_json);
     params.add(static_cast<std::int64_t>(period_days) * 86'400);
-    params.add_day_start(end);
     const storage::PgResult rows = params.exec(connection, kActivityFromEvents);
+
+    PeriodUsers returning(query.windows + 1, bytes_per_period);
     for (int row = 0; row < rows.rows(); ++row) {
         const auto key = static_cast<std::int32_t>(int_value(rows, row, 0));
         const auto period = static_cast<int>(int_value(rows, row, 1));
-        activity.set(std::min(period, query.windows), key);
+        returning.set(std::min(period, query.windows), key);
     }
+    return returning;
+}
+
+/// Cohort c: the users active in period c and in no earlier day (SPEC's first event
+/// ever). Slot c of the result; `activity` is left as it was.
+PeriodUsers cohort_members(const RollupActivity& activity, int windows,
+                           std::size_t bytes_per_period) {
+    PeriodUsers cohorts(windows, bytes_per_period);
+    const std::span<const std::uint8_t> before = activity.before.period_bits(0);
+    std::vector<std::uint8_t> seen(before.begin(), before.end());
+    for (int c = 0; c < windows; ++c) {
+        const std::span<const std::uint8_t> active = activity.periods.period_bits(c);
+        const std::span<std::uint8_t> members = cohorts.period_bits(c);
+        for (std::size_t i = 0; i < bytes_per_period; ++i) {
+            members[i] = static_cast<std::uint8_t>(active[i] & ~seen[i]);
+            seen[i] |= active[i];
+        }
+    }
+    return cohorts;
 }
 
 }  // namespace
 
 std::vector<Cohort> retention(storage::PgConnection& connection, const RetentionQuery& query) {
     const Day period_days = query.granularity == Granularity::week ? 7 : 1;
-    const std::int64_t period_micros = period_days * kMicrosPerDay;
-    const Day end = query.start + query.windows * period_days;
-
-    std::vector<Cohort> cohorts;
-    for (int c = 0; c < query.windows; ++c) {
-        cohorts.push_back(Cohort{query.start + c * period_days, 0,
-                                 std::vector<std::int64_t>(
-                                     static_cast<std::size_t>(query.windows - c), 0)});
-    }
-
-    SqlParams params;
-    params.add(query.project_id);
-    params.add_day_start(query.start);
-    params.add_day_start(end);
-    const storage::PgResult member_rows = params.exec(connection, kCohortMembers);
-    std::vector<Member> members;
-    members.reserve(static_cast<std::size_t>(member_rows.rows()));
-    std::int32_t max_key = 0;
-    const std::int64_t start_micros = query.start * kMicrosPerDay;
-    for (int row = 0; row < member_rows.rows(); ++row) {
-        const auto key = static_cast<std::int32_t>(int_value(member_rows, row, 0));
-        const auto cohort =
-            static_cast<int>((int_value(member_rows, row, 1) - start_micros) / period_micros);
-        members.push_back(Member{key, cohort});
-        max_key = std::max(max_key, key);
-        ++cohorts[static_cast<std::size_t>(cohort)].size;
-    }
-    if (members.empty()) {
-        return cohorts;
-    }
-
-    PeriodActivity activity(query.windows, max_key);
     const bool from_rollup = query.returning.any_types() && query.returning.any_properties();
-    if (from_rollup) {
-        read_activity_rollup(connection, query, period_days, max_key, activity);
-    } else {
-        read_activity_events(connection, query, period_days, activity);
-    }
-    if (query.mode == RetentionMode::unbounded) {
-        activity.accumulate_later_periods();
+    const bool unbounded = query.mode == RetentionMode::unbounded;
+
+    RollupActivity activity =
+        read_activity_rollup(connection, query, period_days, from_rollup && unbounded);
+    const std::size_t bytes_per_period = activity.periods.period_bits(0).size();
+    const PeriodUsers cohorts = cohort_members(activity, query.windows, bytes_per_period);
+
+    // Period c + k of the returning action, for k = windows - c, is "after the window".
+    PeriodUsers returning = from_rollup ? std::move(activity.periods)
+                                        : read_activity_events(connection, query, period_days,
+                                                               bytes_per_period);
+    if (unbounded) {
+        returning.accumulate_later_periods();
     }
 
-    for (const Member& member : members) {
-        Cohort& cohort = cohorts[static_cast<std::size_t>(member.cohort)];
-        for (int k = 0; k < query.windows - member.cohort; ++k) {
-            if (activity.active(member.cohort + k, member.user_key)) {
-                ++cohort.retained[static_cast<std::size_t>(k)];
-            }
+    std::vector<Cohort> result;
+    for (int c = 0; c < query.windows; ++c) {
+        const std::span<const std::uint8_t> members = cohorts.period_bits(c);
+        Cohort& cohort = result.emplace_back(
+            Cohort{query.start + c * period_days, count_both(members, members),
+                   std::vector<std::int64_t>(static_cast<std::size_t>(query.windows - c), 0)});
+        for (int k = 0; k < query.windows - c; ++k) {
+            cohort.retained[static_cast<std::size_t>(k)] =
+                count_both(members, returning.period_bits(c + k));
         }
-    }
-    if (!from_rollup) {
         // Every member was there in its own period, whatever the returning action was.
-        for (Cohort& cohort : cohorts) {
-            cohort.retained.front() = cohort.size;
-        }
+        cohort.retained.front() = cohort.size;
     }
-    return cohorts;
+    return result;
 }
 
 }  // namespace eventline::analytics

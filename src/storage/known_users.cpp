@@ -1,7 +1,5 @@
 #include "storage/known_users.hpp"
 
-#include <algorithm>
-
 namespace eventline::storage {
 
 std::size_t KnownUsers::KeyHash::operator()(const KeyView& key) const noexcept {
@@ -9,38 +7,38 @@ std::size_t KnownUsers::KeyHash::operator()(const KeyView& key) const noexcept {
            static_cast<std::size_t>(key.project_id) * 0x9e3779b97f4a7c15ULL;
 }
 
-const KnownUsers::User* KnownUsers::find(event::ProjectId project_id, std::string_view user_id) {
+std::optional<std::int32_t> KnownUsers::find(event::ProjectId project_id,
+                                             std::string_view user_id) {
     const KeyView key{project_id, user_id};
     if (const auto found = current_.find(key); found != current_.end()) {
-        return &found->second;
+        return found->second;
     }
     const auto old = previous_.find(key);
     if (old == previous_.end()) {
-        return nullptr;
+        return std::nullopt;
     }
-    const User user = old->second;
-    insert_current(key, user);
-    return &current_.find(key)->second;
+    const std::int32_t user_key = old->second;
+    insert_current(key, user_key);
+    return user_key;
 }
 
-void KnownUsers::remember(event::ProjectId project_id, std::string_view user_id, User user) {
+void KnownUsers::remember(event::ProjectId project_id, std::string_view user_id,
+                          std::int32_t user_key) {
     const KeyView key{project_id, user_id};
     if (const auto found = current_.find(key); found != current_.end()) {
-        // Both times are at or after the true one; the earlier is the closer bound.
-        found->second.user_key = user.user_key;
-        found->second.first_seen_at = std::min(found->second.first_seen_at, user.first_seen_at);
+        found->second = user_key;
         return;
     }
-    insert_current(key, user);
+    insert_current(key, user_key);
 }
 
-void KnownUsers::insert_current(const KeyView& key, User user) {
+void KnownUsers::insert_current(const KeyView& key, std::int32_t user_key) {
     if (current_.size() >= generation_size_) {
         previous_ = std::move(current_);
         current_ = Generation();
         current_.reserve(generation_size_);
     }
-    current_.emplace(Key{key.project_id, std::string(key.user_id)}, user);
+    current_.emplace(Key{key.project_id, std::string(key.user_id)}, user_key);
 }
 
 }  // namespace eventline::storage

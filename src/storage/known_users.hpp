@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -12,15 +13,12 @@
 namespace eventline::storage {
 
 /// What a writer remembers of the users its committed groups numbered: each one's
-/// `user_key` and an upper bound of its `first_seen_at`.
+/// `user_key`.
 ///
 /// Most events come from users the writer has seen before, and numbering them is most
 /// of what the rollups cost the database (an index lookup per user per group). With
-/// this, a user is sent to `users` only when new to this writer or when the group
-/// holds an event earlier than the remembered first-seen time. That is safe because
-/// rows of `users` are never deleted, a `user_key` never changes, and `first_seen_at`
-/// only ever moves back: a remembered time is at or after the true one, so an event at
-/// or after it cannot move it, and one before it is always checked with the database.
+/// this, a user is sent to `users` only when new to this writer. That is safe because
+/// rows of `users` are never deleted and a `user_key` never changes.
 ///
 /// Bounded by two generations: when the current one is full it becomes the previous
 /// one and the old previous one is dropped; a user found in the previous generation
@@ -28,19 +26,15 @@ namespace eventline::storage {
 /// and only cost a lookup again. One per writer, not shared: no locks.
 class KnownUsers {
 public:
-    struct User {
-        std::int32_t user_key = 0;
-        event::UnixMicros first_seen_at = 0;
-    };
-
     /// At most `2 * generation_size` users are held.
     explicit KnownUsers(std::size_t generation_size) : generation_size_(generation_size) {}
 
-    /// The user, or null; valid until the next call. Finding a user keeps it.
-    [[nodiscard]] const User* find(event::ProjectId project_id, std::string_view user_id);
+    /// The user's key, if remembered. Finding a user keeps it.
+    [[nodiscard]] std::optional<std::int32_t> find(event::ProjectId project_id,
+                                                   std::string_view user_id);
 
     /// Remembers a user numbered by a committed transaction.
-    void remember(event::ProjectId project_id, std::string_view user_id, User user);
+    void remember(event::ProjectId project_id, std::string_view user_id, std::int32_t user_key);
 
     [[nodiscard]] std::size_t size() const { return current_.size() + previous_.size(); }
 
@@ -69,9 +63,9 @@ private:
                    std::string_view(a.user_id) == std::string_view(b.user_id);
         }
     };
-    using Generation = std::unordered_map<Key, User, KeyHash, KeyEqual>;
+    using Generation = std::unordered_map<Key, std::int32_t, KeyHash, KeyEqual>;
 
-    void insert_current(const KeyView& key, User user);
+    void insert_current(const KeyView& key, std::int32_t user_key);
 
     std::size_t generation_size_;
     Generation current_;

@@ -9,46 +9,33 @@ namespace {
 
 constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
 
-// Numbers the group's users. `known` are users stored before (their first_seen_at is
-// lowered when the group has an earlier event: a late arrival); `added` are new ones,
+// Numbers the group's users. `known` are users stored before; `added` are new ones,
 // inserted in key order so that two writers adding the same users wait for each other
 // instead of deadlocking. The NOT EXISTS keeps known users away from the INSERT, whose
 // identity default would otherwise use up a key for every row it skips.
 // A user that a concurrent transaction inserted first is in neither list; the caller
-// runs the statement again, and then it is known. Each user comes back with its key and
-// its first-seen time as far as this statement knows it (an upper bound of the true one
-// once concurrent writers have committed), for KnownUsers.
+// runs the statement again, and then it is known.
 constexpr const char* kNumberUsersName = "number_users";
 constexpr const char* kNumberUsers = R"sql(
 WITH input AS (
-    SELECT i.project_id, i.user_id, i.n, i.first_us,
-           timestamptz 'epoch' + i.first_us * interval '1 microsecond' AS seen_at
-    FROM unnest($1::integer[], $2::text[], $3::bigint[])
-        WITH ORDINALITY AS i (project_id, user_id, first_us, n)
+    SELECT i.project_id, i.user_id, i.n
+    FROM unnest($1::integer[], $2::text[]) WITH ORDINALITY AS i (project_id, user_id, n)
 ), known AS (
-    SELECT i.n, i.project_id, i.user_id, i.seen_at, u.user_key,
-           least(i.first_us, (extract(epoch FROM u.first_seen_at) * 1000000)::bigint)
-               AS first_us
+    SELECT i.n, u.user_key
     FROM input AS i
     JOIN users AS u USING (project_id, user_id)
 ), added AS (
-    INSERT INTO users (project_id, user_id, first_seen_at)
-    SELECT i.project_id, i.user_id, i.seen_at
+    INSERT INTO users (project_id, user_id)
+    SELECT i.project_id, i.user_id
     FROM input AS i
     WHERE NOT EXISTS (SELECT 1 FROM known AS k WHERE k.n = i.n)
     ORDER BY i.project_id, i.user_id
     ON CONFLICT (project_id, user_id) DO NOTHING
     RETURNING project_id, user_id, user_key
-), moved AS (
-    UPDATE users AS u
-    SET first_seen_at = k.seen_at
-    FROM known AS k
-    WHERE u.project_id = k.project_id AND u.user_id = k.user_id
-      AND k.seen_at < u.first_seen_at
 )
-SELECT n, user_key, first_us FROM known
+SELECT n, user_key FROM known
 UNION ALL
-SELECT i.n, a.user_key, i.first_us
+SELECT i.n, a.user_key
 FROM added AS a JOIN input AS i USING (project_id, user_id))sql";
 
 // Sets the group's bits in each (day, block) row. A row whose bits are all set already,
@@ -138,27 +125,19 @@ void RollupWriter::add(std::span<const event::Event* const> events) {
 void RollupWriter::number_users(std::span<const event::Event* const> events) {
     user_index_.clear();
     users_.clear();
-    first_seen_.clear();
     for (const event::Event* event : events) {
         const UserRef user{event->project_id, event->user_id};
-        const auto [found, added] =
-            user_index_.try_emplace(user, static_cast<std::uint32_t>(users_.size()));
-        if (added) {
+        if (user_index_.try_emplace(user, static_cast<std::uint32_t>(users_.size())).second) {
             users_.push_back(user);
-            first_seen_.push_back(event->occurred_at);
-        } else if (event->occurred_at < first_seen_[found->second]) {
-            first_seen_[found->second] = event->occurred_at;
         }
     }
 
-    // Users this writer knows, with no event here before their first-seen time, need
-    // nothing from the database.
+    // Users this writer knows need nothing from the database.
     user_keys_.assign(users_.size(), -1);
     asked_.clear();
     for (std::size_t i = 0; i < users_.size(); ++i) {
-        const KnownUsers::User* known = known_users_.find(users_[i].project_id, users_[i].user_id);
-        if (known != nullptr && known->first_seen_at <= first_seen_[i]) {
-            user_keys_[i] = known->user_key;
+        if (const auto key = known_users_.find(users_[i].project_id, users_[i].user_id)) {
+            user_keys_[i] = *key;
         } else {
             asked_.push_back(static_cast<std::uint32_t>(i));
         }
@@ -173,19 +152,17 @@ void RollupWriter::number_users(std::span<const event::Event* const> events) {
     for (const std::uint32_t i : asked_) {
         arrays_[0].add(users_[i].project_id);
         arrays_[1].add_text(users_[i].user_id);
-        arrays_[2].add(first_seen_[i]);
     }
-    const char* const params[] = {arrays_[0].finish(), arrays_[1].finish(), arrays_[2].finish()};
+    const char* const params[] = {arrays_[0].finish(), arrays_[1].finish()};
 
     for (int attempt = 1;; ++attempt) {
-        PgResult numbered = connection_.exec_prepared(kNumberUsersName, 3, params);
+        PgResult numbered = connection_.exec_prepared(kNumberUsersName, 2, params);
         numbered_.clear();
         for (int row = 0; row < numbered.rows(); ++row) {
             const std::uint32_t i = asked_.at(parse_number<std::size_t>(numbered.value(row, 0)) - 1);
-            const KnownUsers::User user{parse_number<std::int32_t>(numbered.value(row, 1)),
-                                        parse_number<event::UnixMicros>(numbered.value(row, 2))};
-            user_keys_[i] = user.user_key;
-            numbered_.emplace_back(i, user);
+            const auto key = parse_number<std::int32_t>(numbered.value(row, 1));
+            user_keys_[i] = key;
+            numbered_.emplace_back(i, key);
         }
         if (numbered_.size() == asked_.size()) {
             return;
@@ -198,8 +175,8 @@ void RollupWriter::number_users(std::span<const event::Event* const> events) {
 }
 
 void RollupWriter::committed() {
-    for (const auto& [i, user] : numbered_) {
-        known_users_.remember(users_[i].project_id, users_[i].user_id, user);
+    for (const auto& [i, key] : numbered_) {
+        known_users_.remember(users_[i].project_id, users_[i].user_id, key);
     }
     numbered_.clear();
 }

@@ -62,8 +62,8 @@ private:
     };
     using Bitmap = std::array<std::uint8_t, kActivityBlockBytes>;
 
-    /// Finds or creates each user of the group, lowering `first_seen_at` where the group
-    /// has an earlier event, and fills `user_keys_` (the order of `users_`).
+    /// Finds or creates each user of the group and fills `user_keys_` (the order of
+    /// `users_`).
     void number_users(std::span<const event::Event* const> events);
     void mark_activity(std::span<const event::Event* const> events);
     void count_event_types(std::span<const event::Event* const> events);
@@ -73,10 +73,9 @@ private:
     // Scratch reused between groups, so that steady-state writing does not allocate.
     std::unordered_map<UserRef, std::uint32_t, UserRefHash> user_index_;  // -> users_ index
     std::vector<UserRef> users_;
-    std::vector<event::UnixMicros> first_seen_;
     std::vector<std::int32_t> user_keys_;
     std::vector<std::uint32_t> asked_;  // users_ indexes sent to the database
-    std::vector<std::pair<std::uint32_t, KnownUsers::User>> numbered_;  // what it answered
+    std::vector<std::pair<std::uint32_t, std::int32_t>> numbered_;  // what it answered
     KnownUsers known_users_;
     std::unordered_map<DayKey, std::uint32_t, DayKeyHash> day_index_;  // -> bitmaps_/counts_
     std::vector<DayKey> day_keys_;
