@@ -4,12 +4,17 @@
 namespace eventline::analytics {
 namespace {
 
-// Each (day, block) row holds one bit per user active that day.
+// Each (day, block) row holds one bit per user active that day, in one row per writer
+// shard: ORed before the bits are counted.
 constexpr const char* kDauFromRollup = R"sql(
-SELECT day - date '1970-01-01', sum(bit_count(users))
-FROM user_activity
-WHERE project_id = $1
-  AND day BETWEEN date '1970-01-01' + $2::integer AND date '1970-01-01' + $3::integer
+SELECT day, sum(bit_count(users))
+FROM (
+    SELECT day - date '1970-01-01' AS day, bit_or(users) AS users
+    FROM user_activity
+    WHERE project_id = $1
+      AND day BETWEEN date '1970-01-01' + $2::integer AND date '1970-01-01' + $3::integer
+    GROUP BY day, block
+) AS blocks
 GROUP BY day)sql";
 
 // With a filter there is no rollup to read: the range's events are counted. The NULL

@@ -19,7 +19,8 @@ constexpr auto kFirstRetryDelay = std::chrono::seconds(1);
 /// One writer thread's connection: the same group writer as POST /events.
 class ChunkWriter {
 public:
-    ChunkWriter(const std::string& url, metrics::IngestMetrics& metrics) : writer(url, metrics) {}
+    ChunkWriter(const std::string& url, std::size_t index, metrics::IngestMetrics& metrics)
+        : writer(url, index, metrics) {}
     ingest::GroupWriter writer;
     std::vector<ingest::WriteResult> results;
 };
@@ -32,7 +33,7 @@ ChunkPipeline::ChunkPipeline(std::string database_url, std::size_t writers,
         free_.push_back(chunks_.back().get());
     }
     for (std::size_t i = 0; i < writers; ++i) {
-        threads_.emplace_back([this] { run_writer(); });
+        threads_.emplace_back([this, i] { run_writer(i); });
     }
 }
 
@@ -80,8 +81,8 @@ std::optional<std::string> ChunkPipeline::failure() const {
     return failure_;
 }
 
-void ChunkPipeline::run_writer() {
-    ChunkWriter writer(database_url_, metrics_.ingest);
+void ChunkPipeline::run_writer(std::size_t index) {
+    ChunkWriter writer(database_url_, index, metrics_.ingest);
     for (;;) {
         Chunk* chunk = nullptr;
         {

@@ -58,7 +58,7 @@ public:
     [[nodiscard]] std::optional<std::string> failure() const;
 
 private:
-    void run_writer();
+    void run_writer(std::size_t index);
     void write_chunk(class ChunkWriter& writer, Chunk& chunk);
 
     std::string database_url_;

@@ -13,8 +13,9 @@ constexpr int kMaxRetries = 3;
 
 }  // namespace
 
-GroupWriter::GroupWriter(std::string database_url, metrics::IngestMetrics& metrics)
-    : database_url_(std::move(database_url)), metrics_(metrics) {}
+GroupWriter::GroupWriter(std::string database_url, std::size_t writer_index,
+                         metrics::IngestMetrics& metrics)
+    : database_url_(std::move(database_url)), writer_index_(writer_index), metrics_(metrics) {}
 
 bool GroupWriter::ensure_connected() {
     if (connected()) {
@@ -22,7 +23,7 @@ bool GroupWriter::ensure_connected() {
     }
     try {
         connection_.emplace(storage::PgConnection::connect(database_url_));
-        store_.emplace(*connection_);
+        store_.emplace(*connection_, writer_index_);
         metrics_.writers_connected.Increment();
         logging::info("database writer connected",
                       {{"database", storage::redact_url(database_url_)}});

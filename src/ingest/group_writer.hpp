@@ -22,7 +22,9 @@ namespace eventline::ingest {
 /// batch, so that one batch the database refuses cannot fail the others of its group.
 class GroupWriter {
 public:
-    GroupWriter(std::string database_url, metrics::IngestMetrics& metrics);
+    /// `writer_index` tells concurrent writers apart (0, 1, …): see storage::EventStore.
+    GroupWriter(std::string database_url, std::size_t writer_index,
+                metrics::IngestMetrics& metrics);
 
     /// Connects if not connected; false (and logged) when the database is unreachable.
     bool ensure_connected();
@@ -53,6 +55,7 @@ private:
     void disconnect(const std::exception& cause);
 
     std::string database_url_;
+    std::size_t writer_index_;
     metrics::IngestMetrics& metrics_;
     std::optional<storage::PgConnection> connection_;
     std::optional<storage::EventStore> store_;

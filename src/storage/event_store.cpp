@@ -85,7 +85,8 @@ const event::Event* find_event(std::span<const event::Event* const> events,
 
 }  // namespace
 
-EventStore::EventStore(PgConnection& connection) : connection_(connection), rollups_(connection) {
+EventStore::EventStore(PgConnection& connection, std::size_t writer_index)
+    : connection_(connection), rollups_(connection, writer_index) {
     connection_.exec(kCreateStagingTable);
     connection_.prepare(kInsertStagedEventsName, kInsertStagedEvents);
 }

@@ -44,8 +44,10 @@ using InsertedCallback = std::function<void(event::ProjectId, const event::Uuid&
 /// (staged) or conflicts and is redone staged (direct).
 class EventStore {
 public:
-    /// Prepares the connection (staging table, statements). Throws DatabaseError.
-    explicit EventStore(PgConnection& connection);
+    /// Prepares the connection (staging table, statements) for the `writer_index`th of
+    /// a set of concurrent writers (it picks the writer's rollup rows). Throws
+    /// DatabaseError.
+    EventStore(PgConnection& connection, std::size_t writer_index);
 
     /// Stores `events`, whose (project_id, event_id) must be distinct and which should
     /// be sorted by key (so that concurrent writers lock keys in the same order), and

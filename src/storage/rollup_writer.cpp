@@ -38,27 +38,28 @@ UNION ALL
 SELECT i.n, a.user_key
 FROM added AS a JOIN input AS i USING (project_id, user_id))sql";
 
-// Sets the group's bits in each (day, block) row. A row whose bits are all set already,
-// as for a heavy user's tenth event of the day, is left alone instead of rewritten.
+// Sets the group's bits in each (day, block) row of the writer's shard. A row whose
+// bits are all set already, as for a heavy user's tenth event of the day, is left
+// alone instead of rewritten.
 constexpr const char* kMarkActivityName = "mark_activity";
 constexpr const char* kMarkActivity = R"sql(
-INSERT INTO user_activity AS a (project_id, day, block, users)
-SELECT project_id, date '1970-01-01' + day, block, users
+INSERT INTO user_activity AS a (project_id, day, block, shard, users)
+SELECT project_id, date '1970-01-01' + day, block, $5::smallint, users
 FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::bit(8192)[])
     AS g (project_id, day, block, users)
 ORDER BY 1, 2, 3
-ON CONFLICT (project_id, day, block) DO UPDATE
+ON CONFLICT (project_id, day, block, shard) DO UPDATE
 SET users = a.users | excluded.users
 WHERE a.users | excluded.users <> a.users)sql";
 
 constexpr const char* kCountEventTypesName = "count_event_types";
 constexpr const char* kCountEventTypes = R"sql(
-INSERT INTO daily_event_counts AS c (project_id, day, event_type, events)
-SELECT project_id, date '1970-01-01' + day, event_type, events
+INSERT INTO daily_event_counts AS c (project_id, day, event_type, shard, events)
+SELECT project_id, date '1970-01-01' + day, event_type, $5::smallint, events
 FROM unnest($1::integer[], $2::integer[], $3::text[], $4::bigint[])
     AS g (project_id, day, event_type, events)
 ORDER BY 1, 2, 3
-ON CONFLICT (project_id, day, event_type) DO UPDATE
+ON CONFLICT (project_id, day, event_type, shard) DO UPDATE
 SET events = c.events + excluded.events)sql";
 
 // Up to twice this many users are remembered per writer, about 100 bytes each.
@@ -105,8 +106,10 @@ std::size_t RollupWriter::DayKeyHash::operator()(const DayKey& key) const noexce
     return hash;
 }
 
-RollupWriter::RollupWriter(PgConnection& connection)
-    : connection_(connection), known_users_(kKnownUsersPerGeneration) {
+RollupWriter::RollupWriter(PgConnection& connection, std::size_t writer_index)
+    : connection_(connection),
+      shard_(std::to_string(writer_index % kRollupShards)),
+      known_users_(kKnownUsersPerGeneration) {
     connection_.prepare(kNumberUsersName, kNumberUsers);
     connection_.prepare(kMarkActivityName, kMarkActivity);
     connection_.prepare(kCountEventTypesName, kCountEventTypes);
@@ -213,8 +216,8 @@ void RollupWriter::mark_activity(std::span<const event::Event* const> events) {
         arrays_[3].add_raw(hex_);
     }
     const char* const params[] = {arrays_[0].finish(), arrays_[1].finish(), arrays_[2].finish(),
-                                  arrays_[3].finish()};
-    connection_.exec_prepared(kMarkActivityName, 4, params);
+                                  arrays_[3].finish(), shard_.c_str()};
+    connection_.exec_prepared(kMarkActivityName, 5, params);
 }
 
 void RollupWriter::count_event_types(std::span<const event::Event* const> events) {
@@ -242,8 +245,8 @@ void RollupWriter::count_event_types(std::span<const event::Event* const> events
         arrays_[3].add(counts_[i]);
     }
     const char* const params[] = {arrays_[0].finish(), arrays_[1].finish(), arrays_[2].finish(),
-                                  arrays_[3].finish()};
-    connection_.exec_prepared(kCountEventTypesName, 4, params);
+                                  arrays_[3].finish(), shard_.c_str()};
+    connection_.exec_prepared(kCountEventTypesName, 5, params);
 }
 
 }  // namespace eventline::storage

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -19,6 +20,11 @@ namespace eventline::storage {
 inline constexpr std::int32_t kUsersPerActivityBlock = 8192;
 inline constexpr std::size_t kActivityBlockBytes = kUsersPerActivityBlock / 8;
 
+/// Shards of `user_activity` and `daily_event_counts` (migration 0007): writer i keeps
+/// the rows of shard i % kRollupShards. More writers than shards share rows, which is
+/// only slower; readers add up whatever shards exist.
+inline constexpr std::size_t kRollupShards = 8;
+
 /// Keeps the analytics rollups (users, user_activity, daily_event_counts) up to date
 /// with the events an ingest transaction newly stored, inside that transaction, so that
 /// they are exactly as right as the events table: a rolled-back group leaves no trace,
@@ -27,11 +33,13 @@ inline constexpr std::size_t kActivityBlockBytes = kUsersPerActivityBlock / 8;
 /// Three statements per group whatever its size, each one `unnest` of array parameters,
 /// rows sorted so that concurrent writers take row locks in the same order. Users the
 /// writer already knows are left out of the first (KnownUsers); when a group holds
-/// only those, that statement is not sent at all.
+/// only those, that statement is not sent at all. The other two update the rows of
+/// this writer's shard only, which no other writer locks.
 class RollupWriter {
 public:
-    /// Prepares the statements on the connection. Throws DatabaseError.
-    explicit RollupWriter(PgConnection& connection);
+    /// Prepares the statements on the connection, for the rows of the shard of the
+    /// `writer_index`th writer. Throws DatabaseError.
+    RollupWriter(PgConnection& connection, std::size_t writer_index);
 
     /// Adds `events` (newly stored in the open transaction) to the rollups.
     /// Throws DatabaseError; the caller rolls the transaction back.
@@ -69,6 +77,7 @@ private:
     void count_event_types(std::span<const event::Event* const> events);
 
     PgConnection& connection_;
+    std::string shard_;  // a statement parameter, as text
 
     // Scratch reused between groups, so that steady-state writing does not allocate.
     std::unordered_map<UserRef, std::uint32_t, UserRefHash> user_index_;  // -> users_ index

@@ -94,23 +94,26 @@ void expect_rollups_match_events(PgConnection& connection) {
             SELECT DISTINCT project_id, user_id FROM events
         ) AS e FULL JOIN users AS u USING (project_id, user_id)
         WHERE e.user_id IS NULL OR u.user_id IS NULL)sql",
-        // Each user's bit set on exactly the days they were active.
+        // Each user's bit set on exactly the days they were active, in some shard.
         R"sql(SELECT count(*) FROM (
             SELECT DISTINCT e.project_id, (e.occurred_at AT TIME ZONE 'UTC')::date AS day,
                    u.user_key
             FROM events AS e JOIN users AS u USING (project_id, user_id)
         ) AS active FULL JOIN (
-            SELECT a.project_id, a.day, a.block * 8192 + bit.n AS user_key
+            SELECT DISTINCT a.project_id, a.day, a.block * 8192 + bit.n AS user_key
             FROM user_activity AS a, generate_series(0, 8191) AS bit (n)
             WHERE get_bit(a.users, bit.n) = 1
         ) AS marked USING (project_id, day, user_key)
         WHERE active.project_id IS NULL OR marked.project_id IS NULL)sql",
-        // Per-day counts by type.
+        // Per-day counts by type, added up over the shards.
         R"sql(SELECT count(*) FROM (
             SELECT project_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, event_type,
                    count(*) AS events
             FROM events GROUP BY 1, 2, 3
-        ) AS e FULL JOIN daily_event_counts AS c USING (project_id, day, event_type)
+        ) AS e FULL JOIN (
+            SELECT project_id, day, event_type, sum(events) AS events
+            FROM daily_event_counts GROUP BY 1, 2, 3
+        ) AS c USING (project_id, day, event_type)
         WHERE c.events IS DISTINCT FROM e.events)sql",
     };
     for (const char* check : checks) {
@@ -121,7 +124,7 @@ void expect_rollups_match_events(PgConnection& connection) {
 TEST(Rollups, FollowDirectAndStagedWritesAndIgnoreDuplicates) {
     TestDatabase database;
     PgConnection connection = database.connect();
-    EventStore store(connection);
+    EventStore store(connection, 0);
     auto ignore = [](event::ProjectId, const event::Uuid&) {};
 
     const Group first = make_group(0, 500, 1);
@@ -141,7 +144,7 @@ TEST(Rollups, FollowDirectAndStagedWritesAndIgnoreDuplicates) {
 TEST(Rollups, ALateEventOfAKnownUserMarksItsDay) {
     TestDatabase database;
     PgConnection connection = database.connect();
-    EventStore store(connection);
+    EventStore store(connection, 0);
     auto ignore = [](event::ProjectId, const event::Uuid&) {};
 
     Group late = make_group(0, 2, 3);
@@ -168,7 +171,8 @@ TEST(Rollups, ConcurrentWritersAgreeWithTheEvents) {
     for (int writer = 0; writer < kWriters; ++writer) {
         writers.emplace_back([&, writer] {
             PgConnection connection = database.connect();
-            EventStore store(connection);
+            // Writers 0 and 3 share a shard of the rollups, 1 and 2 have their own.
+            EventStore store(connection, static_cast<std::size_t>(writer % 3));
             for (int round = 0; round < 10; ++round) {
                 // Overlapping ranges: the same new users and events race between writers.
                 const Group group = make_group(round * 300 + writer * 100, 400,
@@ -194,6 +198,8 @@ TEST(Rollups, ConcurrentWritersAgreeWithTheEvents) {
     // Writer w's round r wrote events [300r + 100w, 300r + 100w + 400): 0 to 3,399 in all.
     EXPECT_EQ(database.scalar("SELECT count(*) FROM events"), 3400);
     EXPECT_LT(unused_user_keys(database), database.scalar("SELECT count(*) FROM users"));
+    EXPECT_EQ(database.scalar("SELECT count(DISTINCT shard) FROM user_activity"), 3);
+    EXPECT_EQ(database.scalar("SELECT count(DISTINCT shard) FROM daily_event_counts"), 3);
 }
 
 /// Stores `events` with plain INSERTs in the open transaction, for tests that drive a
@@ -219,7 +225,7 @@ void insert_events(PgConnection& connection, const std::vector<const Event*>& ev
 TEST(Rollups, AWriterRemembersOnlyTheUsersOfCommittedGroups) {
     TestDatabase database;
     PgConnection connection = database.connect();
-    RollupWriter rollups(connection);
+    RollupWriter rollups(connection, 0);
     const Group group = make_group(0, 60, 4);
 
     // Numbered, then rolled back: those users and their keys do not exist.
@@ -253,8 +259,8 @@ TEST(Rollups, WritersThatEachMeetAUserGiveItOneKey) {
     TestDatabase database;
     PgConnection first_connection = database.connect();
     PgConnection second_connection = database.connect();
-    EventStore first(first_connection);
-    EventStore second(second_connection);
+    EventStore first(first_connection, 0);
+    EventStore second(second_connection, 1);
     auto ignore = [](event::ProjectId, const event::Uuid&) {};
     auto one_event = [](int number, std::int64_t day) {
         Group group = make_group(number, 1, 6);
@@ -299,7 +305,7 @@ TEST(Rollups, TheMigrationBuildsThemFromEventsStoredBeforeIt) {
 
     // 0003 and every migration after it.
     const MigrationReport report = apply_migrations(connection);
-    ASSERT_EQ(report.applied.size(), 4u);
+    ASSERT_EQ(report.applied.size(), 5u);
     EXPECT_EQ(report.applied.front(), "0003_create_rollups.sql");
     expect_rollups_match_events(connection);
     EXPECT_EQ(database.scalar("SELECT count(*) FROM users"), 97 * 2);
