@@ -20,11 +20,13 @@ CREATE TEMPORARY TABLE IF NOT EXISTS staged_events (
     properties  jsonb       NOT NULL
 ) ON COMMIT DELETE ROWS)sql";
 
-constexpr const char* kCopyStagedEvents = "COPY staged_events FROM STDIN (FORMAT binary)";
+// Each transaction opens with its COPY, in one round trip.
+constexpr const char* kBeginAndCopyStagedEvents =
+    "BEGIN; COPY staged_events FROM STDIN (FORMAT binary)";
 
 // The same columns in the same order as the staging table: one encoding serves both.
-constexpr const char* kCopyEvents =
-    "COPY events (project_id, event_id, occurred_at, user_id, event_type, properties) "
+constexpr const char* kBeginAndCopyEvents =
+    "BEGIN; COPY events (project_id, event_id, occurred_at, user_id, event_type, properties) "
     "FROM STDIN (FORMAT binary)";
 
 constexpr const char* kUniqueViolation = "23505";
@@ -117,20 +119,14 @@ StoreTimings EventStore::store(std::span<const event::Event* const> events,
 
 bool EventStore::store_direct(std::span<const event::Event* const> events,
                               const InsertedCallback& on_inserted, StoreTimings& timings) {
-    connection_.exec("BEGIN");
     try {
         auto started = Clock::now();
-        connection_.copy_in(kCopyEvents, encoder_.data());
+        connection_.copy_in(kBeginAndCopyEvents, encoder_.data());
         timings.copy_seconds = seconds_since(started);
 
         started = Clock::now();
-        rollups_.add(events);
+        rollups_.add(events, RollupWriter::ThenCommit::yes);
         timings.rollup_seconds = seconds_since(started);
-
-        started = Clock::now();
-        connection_.exec("COMMIT");
-        timings.commit_seconds = seconds_since(started);
-        rollups_.committed();
     } catch (const DatabaseError& error) {
         rollback_quietly(connection_);
         if (error.sqlstate() == kUniqueViolation) {
@@ -151,10 +147,9 @@ bool EventStore::store_direct(std::span<const event::Event* const> events,
 
 void EventStore::store_staged(std::span<const event::Event* const> events,
                               const InsertedCallback& on_inserted, StoreTimings& timings) {
-    connection_.exec("BEGIN");
     try {
         auto started = Clock::now();
-        connection_.copy_in(kCopyStagedEvents, encoder_.data());
+        connection_.copy_in(kBeginAndCopyStagedEvents, encoder_.data());
         timings.copy_seconds += seconds_since(started);
 
         started = Clock::now();
@@ -169,13 +164,8 @@ void EventStore::store_staged(std::span<const event::Event* const> events,
             inserted_.push_back(find_event(events, read_int32(inserted.value(row, 0)), event_id));
         }
         started = Clock::now();
-        rollups_.add(inserted_);
+        rollups_.add(inserted_, RollupWriter::ThenCommit::yes);
         timings.rollup_seconds = seconds_since(started);
-
-        started = Clock::now();
-        connection_.exec("COMMIT");
-        timings.commit_seconds += seconds_since(started);
-        rollups_.committed();
 
         for (const event::Event* event : inserted_) {
             on_inserted(event->project_id, event->event_id);

@@ -18,8 +18,7 @@ struct StoreTimings {
     bool direct_conflicted = false;  // a direct attempt hit a stored event and was undone
     double copy_seconds = 0;
     double insert_seconds = 0;
-    double rollup_seconds = 0;
-    double commit_seconds = 0;
+    double rollup_seconds = 0;  // with the COMMIT, sent together
 };
 
 /// Called once for every event that was newly stored (not a duplicate).

@@ -5,6 +5,7 @@
 #include "logging/log.hpp"
 
 #include <array>
+#include <optional>
 
 namespace eventline::storage {
 namespace {
@@ -105,6 +106,60 @@ void PgConnection::copy_in(const char* copy_sql, std::string_view data) {
     // Drain until libpq reports the end of this command.
     while (PGresult* extra = PQgetResult(conn_.get())) {
         PQclear(extra);
+    }
+}
+
+void PgConnection::exec_pipelined(std::span<const PipelinedStatement> statements) {
+    PGconn* conn = conn_.get();
+    if (PQenterPipelineMode(conn) != 1) {
+        throw DatabaseError(
+            fmt::format("pipeline failed: {}", trimmed(PQerrorMessage(conn))), "", !healthy());
+    }
+    // Whatever happens, the connection leaves pipeline mode with nothing pending, so that
+    // the caller can still ROLLBACK on it, or it is reported lost.
+    struct ExitPipeline {
+        PGconn* conn;
+        ~ExitPipeline() { PQexitPipelineMode(conn); }
+    } exit_pipeline{conn};
+
+    bool sent = true;
+    for (const PipelinedStatement& statement : statements) {
+        sent = sent && (statement.prepared_name != nullptr
+                            ? PQsendQueryPrepared(conn, statement.prepared_name, statement.count,
+                                                  statement.values, nullptr, nullptr, 0)
+                            : PQsendQueryParams(conn, statement.sql, 0, nullptr, nullptr, nullptr,
+                                                nullptr, 0)) == 1;
+    }
+    sent = sent && PQpipelineSync(conn) == 1;
+    if (!sent) {
+        throw DatabaseError(
+            fmt::format("pipeline failed: {}", trimmed(PQerrorMessage(conn))), "", !healthy());
+    }
+
+    // Each statement's results end with a null; the pipeline ends with its sync. The
+    // first error is kept; statements after it come back as aborted.
+    std::optional<DatabaseError> failure;
+    for (std::size_t ends = 0;;) {
+        PgResult result(PQgetResult(conn));
+        if (result.get() == nullptr) {
+            if (!healthy() || ++ends > statements.size()) {
+                throw DatabaseError(
+                    fmt::format("pipeline failed: {}", trimmed(PQerrorMessage(conn))), "", true);
+            }
+            continue;
+        }
+        const ExecStatusType status = PQresultStatus(result.get());
+        if (status == PGRES_PIPELINE_SYNC) {
+            break;
+        }
+        if (status == PGRES_FATAL_ERROR && !failure) {
+            failure.emplace(fmt::format("statement failed: {}",
+                                        trimmed(PQresultErrorMessage(result.get()))),
+                            sqlstate_of(result.get()), !healthy());
+        }
+    }
+    if (failure) {
+        throw *failure;
     }
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <stdexcept>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -58,6 +59,15 @@ struct ConnectOptions {
     std::string application_name = "eventline";
 };
 
+/// A statement to send in a pipeline: a prepared statement with text parameters, or,
+/// without a prepared name, SQL with no parameters (COMMIT).
+struct PipelinedStatement {
+    const char* prepared_name = nullptr;
+    const char* sql = nullptr;
+    int count = 0;
+    const char* const* values = nullptr;
+};
+
 /// One blocking libpq connection. Used only from threads that may block (writers,
 /// analytics workers, command-line tools), never from the threads serving sockets.
 class PgConnection {
@@ -83,8 +93,14 @@ public:
     PgResult exec_prepared(const char* name, int count, const char* const* values,
                            int result_format = 0);
 
-    /// Runs `COPY ... FROM STDIN` and sends `data` as its whole input.
+    /// Runs `COPY ... FROM STDIN` and sends `data` as its whole input. `copy_sql` may
+    /// start with other statements ("BEGIN; COPY ..."): the COPY must be the last.
     void copy_in(const char* copy_sql, std::string_view data);
+
+    /// Sends the statements together and waits once for all of them (libpq pipeline
+    /// mode): one round trip instead of one each. They run in order until one fails;
+    /// its error is thrown and the ones after it do not run. Their rows are discarded.
+    void exec_pipelined(std::span<const PipelinedStatement> statements);
 
     [[nodiscard]] bool healthy() const;
     [[nodiscard]] PGconn* get() const { return conn_.get(); }

@@ -115,14 +115,29 @@ RollupWriter::RollupWriter(PgConnection& connection, std::size_t writer_index)
     connection_.prepare(kCountEventTypesName, kCountEventTypes);
 }
 
-void RollupWriter::add(std::span<const event::Event* const> events) {
+void RollupWriter::add(std::span<const event::Event* const> events, ThenCommit then_commit) {
     numbered_.clear();  // what a rolled-back group numbered must not be remembered
+    const bool commit = then_commit == ThenCommit::yes;
     if (events.empty()) {
+        if (commit) {
+            connection_.exec("COMMIT");
+        }
         return;
     }
+
     number_users(events);
-    mark_activity(events);
-    count_event_types(events);
+
+    // The bitmaps and the counts need nothing back from the database: they go in one
+    // round trip, with the COMMIT when there is one.
+    const PipelinedStatement statements[] = {
+        {kMarkActivityName, nullptr, 5, mark_activity(events)},
+        {kCountEventTypesName, nullptr, 5, count_event_types(events)},
+        {nullptr, "COMMIT", 0, nullptr},
+    };
+    connection_.exec_pipelined(std::span(statements).first(commit ? 3 : 2));
+    if (commit) {
+        committed();
+    }
 }
 
 void RollupWriter::number_users(std::span<const event::Event* const> events) {
@@ -184,7 +199,7 @@ void RollupWriter::committed() {
     numbered_.clear();
 }
 
-void RollupWriter::mark_activity(std::span<const event::Event* const> events) {
+const char* const* RollupWriter::mark_activity(std::span<const event::Event* const> events) {
     day_index_.clear();
     day_keys_.clear();
     bitmaps_.clear();
@@ -215,12 +230,12 @@ void RollupWriter::mark_activity(std::span<const event::Event* const> events) {
         append_hex(hex_, bitmaps_[i]);
         arrays_[3].add_raw(hex_);
     }
-    const char* const params[] = {arrays_[0].finish(), arrays_[1].finish(), arrays_[2].finish(),
-                                  arrays_[3].finish(), shard_.c_str()};
-    connection_.exec_prepared(kMarkActivityName, 5, params);
+    activity_params_ = {arrays_[0].finish(), arrays_[1].finish(), arrays_[2].finish(),
+                        arrays_[3].finish(), shard_.c_str()};
+    return activity_params_.data();
 }
 
-void RollupWriter::count_event_types(std::span<const event::Event* const> events) {
+const char* const* RollupWriter::count_event_types(std::span<const event::Event* const> events) {
     day_index_.clear();
     day_keys_.clear();
     counts_.clear();
@@ -235,18 +250,18 @@ void RollupWriter::count_event_types(std::span<const event::Event* const> events
         ++counts_[found->second];
     }
 
-    for (PgArrayBuilder& array : arrays_) {
+    for (PgArrayBuilder& array : count_arrays_) {
         array.clear();
     }
     for (std::size_t i = 0; i < day_keys_.size(); ++i) {
-        arrays_[0].add(day_keys_[i].project_id);
-        arrays_[1].add(day_keys_[i].day);
-        arrays_[2].add_text(day_keys_[i].event_type);
-        arrays_[3].add(counts_[i]);
+        count_arrays_[0].add(day_keys_[i].project_id);
+        count_arrays_[1].add(day_keys_[i].day);
+        count_arrays_[2].add_text(day_keys_[i].event_type);
+        count_arrays_[3].add(counts_[i]);
     }
-    const char* const params[] = {arrays_[0].finish(), arrays_[1].finish(), arrays_[2].finish(),
-                                  arrays_[3].finish(), shard_.c_str()};
-    connection_.exec_prepared(kCountEventTypesName, 5, params);
+    count_params_ = {count_arrays_[0].finish(), count_arrays_[1].finish(),
+                     count_arrays_[2].finish(), count_arrays_[3].finish(), shard_.c_str()};
+    return count_params_.data();
 }
 
 }  // namespace eventline::storage

@@ -41,12 +41,16 @@ public:
     /// `writer_index`th writer. Throws DatabaseError.
     RollupWriter(PgConnection& connection, std::size_t writer_index);
 
-    /// Adds `events` (newly stored in the open transaction) to the rollups.
-    /// Throws DatabaseError; the caller rolls the transaction back.
-    void add(std::span<const event::Event* const> events);
+    enum class ThenCommit { no, yes };
+
+    /// Adds `events` (newly stored in the open transaction) to the rollups, and with
+    /// ThenCommit::yes commits the transaction in the same round trip as the last of
+    /// them. Throws DatabaseError; the caller rolls the transaction back.
+    void add(std::span<const event::Event* const> events, ThenCommit then_commit);
 
     /// To be called once the transaction of the last `add` has committed, while its
-    /// events are still alive: only then are the users it numbered remembered.
+    /// events are still alive: only then are the users it numbered remembered. `add`
+    /// calls it itself when it committed.
     void committed();
 
 private:
@@ -73,8 +77,9 @@ private:
     /// Finds or creates each user of the group and fills `user_keys_` (the order of
     /// `users_`).
     void number_users(std::span<const event::Event* const> events);
-    void mark_activity(std::span<const event::Event* const> events);
-    void count_event_types(std::span<const event::Event* const> events);
+    /// Build the parameters of their statement, valid until the next call.
+    const char* const* mark_activity(std::span<const event::Event* const> events);
+    const char* const* count_event_types(std::span<const event::Event* const> events);
 
     PgConnection& connection_;
     std::string shard_;  // a statement parameter, as text
@@ -91,7 +96,10 @@ private:
     std::vector<Bitmap> bitmaps_;
     std::vector<std::int64_t> counts_;
     std::string hex_;
-    std::array<PgArrayBuilder, 4> arrays_;
+    std::array<PgArrayBuilder, 4> arrays_;        // numbering users, then the bitmaps
+    std::array<PgArrayBuilder, 4> count_arrays_;  // the counts, sent with the bitmaps
+    std::array<const char*, 5> activity_params_{};
+    std::array<const char*, 5> count_params_{};
 };
 
 }  // namespace eventline::storage

@@ -231,13 +231,13 @@ TEST(Rollups, AWriterRemembersOnlyTheUsersOfCommittedGroups) {
     // Numbered, then rolled back: those users and their keys do not exist.
     connection.exec("BEGIN");
     insert_events(connection, group.pointers());
-    rollups.add(group.pointers());
+    rollups.add(group.pointers(), RollupWriter::ThenCommit::no);
     connection.exec("ROLLBACK");
     EXPECT_EQ(database.scalar("SELECT count(*) FROM users"), 0);
 
     connection.exec("BEGIN");
     insert_events(connection, group.pointers());
-    rollups.add(group.pointers());
+    rollups.add(group.pointers(), RollupWriter::ThenCommit::no);
     connection.exec("COMMIT");
     rollups.committed();
     expect_rollups_match_events(connection);
@@ -249,7 +249,7 @@ TEST(Rollups, AWriterRemembersOnlyTheUsersOfCommittedGroups) {
     }
     connection.exec("BEGIN");
     insert_events(connection, again.pointers());
-    rollups.add(again.pointers());
+    rollups.add(again.pointers(), RollupWriter::ThenCommit::no);
     connection.exec("COMMIT");
     rollups.committed();
     expect_rollups_match_events(connection);
