@@ -19,8 +19,9 @@ constexpr auto kFirstRetryDelay = std::chrono::seconds(1);
 /// One writer thread's connection: the same group writer as POST /events.
 class ChunkWriter {
 public:
-    ChunkWriter(const std::string& url, std::size_t index, metrics::IngestMetrics& metrics)
-        : writer(url, index, metrics) {}
+    ChunkWriter(const std::string& url, std::size_t index, storage::KnownUsers& known_users,
+                metrics::IngestMetrics& metrics)
+        : writer(url, index, known_users, metrics) {}
     ingest::GroupWriter writer;
     std::vector<ingest::WriteResult> results;
 };
@@ -82,7 +83,7 @@ std::optional<std::string> ChunkPipeline::failure() const {
 }
 
 void ChunkPipeline::run_writer(std::size_t index) {
-    ChunkWriter writer(database_url_, index, metrics_.ingest);
+    ChunkWriter writer(database_url_, index, known_users_, metrics_.ingest);
     for (;;) {
         Chunk* chunk = nullptr;
         {

@@ -13,6 +13,7 @@
 #include "event/event.hpp"
 #include "importer/string_arena.hpp"
 #include "metrics/metrics.hpp"
+#include "storage/known_users.hpp"
 #include "storage/imports_table.hpp"
 
 namespace eventline::importer {
@@ -62,6 +63,7 @@ private:
     void write_chunk(class ChunkWriter& writer, Chunk& chunk);
 
     std::string database_url_;
+    storage::KnownUsers known_users_;  // shared by the writers
     storage::ImportRecord* record_;
     metrics::Metrics metrics_;  // the group writer reports into it; nobody scrapes it here
 

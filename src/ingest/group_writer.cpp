@@ -14,8 +14,11 @@ constexpr int kMaxRetries = 3;
 }  // namespace
 
 GroupWriter::GroupWriter(std::string database_url, std::size_t writer_index,
-                         metrics::IngestMetrics& metrics)
-    : database_url_(std::move(database_url)), writer_index_(writer_index), metrics_(metrics) {}
+                         storage::KnownUsers& known_users, metrics::IngestMetrics& metrics)
+    : database_url_(std::move(database_url)),
+      writer_index_(writer_index),
+      known_users_(known_users),
+      metrics_(metrics) {}
 
 bool GroupWriter::ensure_connected() {
     if (connected()) {
@@ -23,7 +26,7 @@ bool GroupWriter::ensure_connected() {
     }
     try {
         connection_.emplace(storage::PgConnection::connect(database_url_));
-        store_.emplace(*connection_, writer_index_);
+        store_.emplace(*connection_, writer_index_, known_users_);
         metrics_.writers_connected.Increment();
         logging::info("database writer connected",
                       {{"database", storage::redact_url(database_url_)}});

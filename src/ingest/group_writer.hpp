@@ -22,9 +22,10 @@ namespace eventline::ingest {
 /// batch, so that one batch the database refuses cannot fail the others of its group.
 class GroupWriter {
 public:
-    /// `writer_index` tells concurrent writers apart (0, 1, …): see storage::EventStore.
+    /// `writer_index` tells concurrent writers apart (0, 1, …), which share
+    /// `known_users`: see storage::EventStore.
     GroupWriter(std::string database_url, std::size_t writer_index,
-                metrics::IngestMetrics& metrics);
+                storage::KnownUsers& known_users, metrics::IngestMetrics& metrics);
 
     /// Connects if not connected; false (and logged) when the database is unreachable.
     bool ensure_connected();
@@ -56,6 +57,7 @@ private:
 
     std::string database_url_;
     std::size_t writer_index_;
+    storage::KnownUsers& known_users_;
     metrics::IngestMetrics& metrics_;
     std::optional<storage::PgConnection> connection_;
     std::optional<storage::EventStore> store_;

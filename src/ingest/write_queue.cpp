@@ -130,7 +130,7 @@ void WriteQueue::fail_queued_while_unavailable() {
 }
 
 void WriteQueue::run_writer(std::size_t writer_id) {
-    GroupWriter writer(options_.database_url, writer_id, metrics_);
+    GroupWriter writer(options_.database_url, writer_id, known_users_, metrics_);
     bool was_connected = false;
     auto track_connection = [&] {
         const bool now_connected = writer.connected();

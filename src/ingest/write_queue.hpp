@@ -14,6 +14,7 @@
 
 #include "event/event.hpp"
 #include "metrics/metrics.hpp"
+#include "storage/known_users.hpp"
 
 namespace eventline::ingest {
 
@@ -88,6 +89,7 @@ private:
 
     WriteQueueOptions options_;
     metrics::IngestMetrics& metrics_;
+    storage::KnownUsers known_users_;  // shared by the writers
 
     std::mutex mutex_;
     std::condition_variable work_available_;

@@ -87,8 +87,9 @@ const event::Event* find_event(std::span<const event::Event* const> events,
 
 }  // namespace
 
-EventStore::EventStore(PgConnection& connection, std::size_t writer_index)
-    : connection_(connection), rollups_(connection, writer_index) {
+EventStore::EventStore(PgConnection& connection, std::size_t writer_index,
+                       KnownUsers& known_users)
+    : connection_(connection), rollups_(connection, writer_index, known_users) {
     connection_.exec(kCreateStagingTable);
     connection_.prepare(kInsertStagedEventsName, kInsertStagedEvents);
 }

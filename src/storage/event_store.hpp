@@ -44,9 +44,9 @@ using InsertedCallback = std::function<void(event::ProjectId, const event::Uuid&
 class EventStore {
 public:
     /// Prepares the connection (staging table, statements) for the `writer_index`th of
-    /// a set of concurrent writers (it picks the writer's rollup rows). Throws
-    /// DatabaseError.
-    EventStore(PgConnection& connection, std::size_t writer_index);
+    /// a set of concurrent writers (it picks the writer's rollup rows), which share
+    /// `known_users` (RollupWriter). Throws DatabaseError.
+    EventStore(PgConnection& connection, std::size_t writer_index, KnownUsers& known_users);
 
     /// Stores `events`, whose (project_id, event_id) must be distinct and which should
     /// be sorted by key (so that concurrent writers lock keys in the same order), and

@@ -10,6 +10,7 @@ std::size_t KnownUsers::KeyHash::operator()(const KeyView& key) const noexcept {
 std::optional<std::int32_t> KnownUsers::find(event::ProjectId project_id,
                                              std::string_view user_id) {
     const KeyView key{project_id, user_id};
+    std::lock_guard lock(mutex_);
     if (const auto found = current_.find(key); found != current_.end()) {
         return found->second;
     }
@@ -25,6 +26,7 @@ std::optional<std::int32_t> KnownUsers::find(event::ProjectId project_id,
 void KnownUsers::remember(event::ProjectId project_id, std::string_view user_id,
                           std::int32_t user_key) {
     const KeyView key{project_id, user_id};
+    std::lock_guard lock(mutex_);
     if (const auto found = current_.find(key); found != current_.end()) {
         found->second = user_key;
         return;

@@ -62,9 +62,6 @@ ORDER BY 1, 2, 3
 ON CONFLICT (project_id, day, event_type, shard) DO UPDATE
 SET events = c.events + excluded.events)sql";
 
-// Up to twice this many users are remembered per writer, about 100 bytes each.
-constexpr std::size_t kKnownUsersPerGeneration = 65'536;
-
 // Three tries cover any real race: after the first, every user of the group exists.
 constexpr int kNumberUsersAttempts = 3;
 
@@ -106,10 +103,11 @@ std::size_t RollupWriter::DayKeyHash::operator()(const DayKey& key) const noexce
     return hash;
 }
 
-RollupWriter::RollupWriter(PgConnection& connection, std::size_t writer_index)
+RollupWriter::RollupWriter(PgConnection& connection, std::size_t writer_index,
+                           KnownUsers& known_users)
     : connection_(connection),
       shard_(std::to_string(writer_index % kRollupShards)),
-      known_users_(kKnownUsersPerGeneration) {
+      known_users_(known_users) {
     connection_.prepare(kNumberUsersName, kNumberUsers);
     connection_.prepare(kMarkActivityName, kMarkActivity);
     connection_.prepare(kCountEventTypesName, kCountEventTypes);

@@ -38,8 +38,9 @@ inline constexpr std::size_t kRollupShards = 8;
 class RollupWriter {
 public:
     /// Prepares the statements on the connection, for the rows of the shard of the
-    /// `writer_index`th writer. Throws DatabaseError.
-    RollupWriter(PgConnection& connection, std::size_t writer_index);
+    /// `writer_index`th writer, which shares `known_users` with the process's other
+    /// writers. Throws DatabaseError.
+    RollupWriter(PgConnection& connection, std::size_t writer_index, KnownUsers& known_users);
 
     enum class ThenCommit { no, yes };
 
@@ -90,7 +91,7 @@ private:
     std::vector<std::int32_t> user_keys_;
     std::vector<std::uint32_t> asked_;  // users_ indexes sent to the database
     std::vector<std::pair<std::uint32_t, std::int32_t>> numbered_;  // what it answered
-    KnownUsers known_users_;
+    KnownUsers& known_users_;
     std::unordered_map<DayKey, std::uint32_t, DayKeyHash> day_index_;  // -> bitmaps_/counts_
     std::vector<DayKey> day_keys_;
     std::vector<Bitmap> bitmaps_;

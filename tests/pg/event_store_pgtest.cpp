@@ -39,7 +39,8 @@ std::vector<const Event*> pointers(const std::vector<Event>& events) {
 TEST(EventStore, StoresEveryFieldExactly) {
     TestDatabase database;
     PgConnection connection = database.connect();
-    EventStore store(connection, 0);
+    KnownUsers known_users;
+    EventStore store(connection, 0, known_users);
     const std::vector<Event> events{make_event("0b3e7f5c-1a2b-4c3d-8e9f-a0b1c2d3e4f5", "user_\xc3\xa9",
                                                "page_view",
                                                R"({"plan":"pro","n":1.5,"tags":["a","b"],"q":"say \"hi\""})")};
@@ -67,7 +68,8 @@ TEST(EventStore, StoresEveryFieldExactly) {
 TEST(EventStore, ReportsOnlyNewEventsAndTheFirstWriteWins) {
     TestDatabase database;
     PgConnection connection = database.connect();
-    EventStore store(connection, 0);
+    KnownUsers known_users;
+    EventStore store(connection, 0, known_users);
     const std::vector<Event> first{make_event("11111111-1111-4111-8111-111111111111", "alice")};
     store.store(pointers(first), [](event::ProjectId, const Uuid&) {});
 
@@ -89,7 +91,8 @@ TEST(EventStore, SameIdInAnotherProjectIsAnotherEvent) {
     TestDatabase database;
     PgConnection connection = database.connect();
     connection.exec("INSERT INTO projects (id, name) VALUES (2, 'second')");
-    EventStore store(connection, 0);
+    KnownUsers known_users;
+    EventStore store(connection, 0, known_users);
     std::vector<Event> events{make_event("33333333-3333-4333-8333-333333333333"),
                               make_event("33333333-3333-4333-8333-333333333333")};
     events[1].project_id = 2;
@@ -103,7 +106,8 @@ TEST(EventStore, SameIdInAnotherProjectIsAnotherEvent) {
 TEST(EventStore, StagingIsEmptyAfterEachTransaction) {
     TestDatabase database;
     PgConnection connection = database.connect();
-    EventStore store(connection, 0);
+    KnownUsers known_users;
+    EventStore store(connection, 0, known_users);
     const std::vector<Event> events{make_event("44444444-4444-4444-8444-444444444444")};
     store.store(pointers(events), [](event::ProjectId, const Uuid&) {});
 
@@ -113,7 +117,8 @@ TEST(EventStore, StagingIsEmptyAfterEachTransaction) {
 TEST(EventStore, AFailedStoreLeavesNothingBehind) {
     TestDatabase database;
     PgConnection connection = database.connect();
-    EventStore store(connection, 0);
+    KnownUsers known_users;
+    EventStore store(connection, 0, known_users);
     // Validation guarantees this never reaches the store; here it stands for any
     // failure inside the transaction.
     const std::vector<Event> events{make_event("55555555-5555-4555-8555-555555555555"),

@@ -124,7 +124,8 @@ void expect_rollups_match_events(PgConnection& connection) {
 TEST(Rollups, FollowDirectAndStagedWritesAndIgnoreDuplicates) {
     TestDatabase database;
     PgConnection connection = database.connect();
-    EventStore store(connection, 0);
+    KnownUsers known_users;
+    EventStore store(connection, 0, known_users);
     auto ignore = [](event::ProjectId, const event::Uuid&) {};
 
     const Group first = make_group(0, 500, 1);
@@ -144,7 +145,8 @@ TEST(Rollups, FollowDirectAndStagedWritesAndIgnoreDuplicates) {
 TEST(Rollups, ALateEventOfAKnownUserMarksItsDay) {
     TestDatabase database;
     PgConnection connection = database.connect();
-    EventStore store(connection, 0);
+    KnownUsers known_users;
+    EventStore store(connection, 0, known_users);
     auto ignore = [](event::ProjectId, const event::Uuid&) {};
 
     Group late = make_group(0, 2, 3);
@@ -167,12 +169,13 @@ TEST(Rollups, ALateEventOfAKnownUserMarksItsDay) {
 TEST(Rollups, ConcurrentWritersAgreeWithTheEvents) {
     TestDatabase database;
     constexpr int kWriters = 4;
+    KnownUsers known_users;  // one process's writers share what they learn
     std::vector<std::thread> writers;
     for (int writer = 0; writer < kWriters; ++writer) {
         writers.emplace_back([&, writer] {
             PgConnection connection = database.connect();
             // Writers 0 and 3 share a shard of the rollups, 1 and 2 have their own.
-            EventStore store(connection, static_cast<std::size_t>(writer % 3));
+            EventStore store(connection, static_cast<std::size_t>(writer % 3), known_users);
             for (int round = 0; round < 10; ++round) {
                 // Overlapping ranges: the same new users and events race between writers.
                 const Group group = make_group(round * 300 + writer * 100, 400,
@@ -225,7 +228,8 @@ void insert_events(PgConnection& connection, const std::vector<const Event*>& ev
 TEST(Rollups, AWriterRemembersOnlyTheUsersOfCommittedGroups) {
     TestDatabase database;
     PgConnection connection = database.connect();
-    RollupWriter rollups(connection, 0);
+    KnownUsers known_users;
+    RollupWriter rollups(connection, 0, known_users);
     const Group group = make_group(0, 60, 4);
 
     // Numbered, then rolled back: those users and their keys do not exist.
@@ -259,8 +263,11 @@ TEST(Rollups, WritersThatEachMeetAUserGiveItOneKey) {
     TestDatabase database;
     PgConnection first_connection = database.connect();
     PgConnection second_connection = database.connect();
-    EventStore first(first_connection, 0);
-    EventStore second(second_connection, 1);
+    // Two processes' writers: each remembers only the users it met.
+    KnownUsers first_users;
+    KnownUsers second_users;
+    EventStore first(first_connection, 0, first_users);
+    EventStore second(second_connection, 1, second_users);
     auto ignore = [](event::ProjectId, const event::Uuid&) {};
     auto one_event = [](int number, std::int64_t day) {
         Group group = make_group(number, 1, 6);
