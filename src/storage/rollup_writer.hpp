@@ -32,9 +32,10 @@ inline constexpr std::size_t kRollupShards = 8;
 ///
 /// Three statements per group whatever its size, each one `unnest` of array parameters,
 /// rows sorted so that concurrent writers take row locks in the same order. Users the
-/// writer already knows are left out of the first (KnownUsers); when a group holds
+/// process already knows are left out of the first (KnownUsers); when a group holds
 /// only those, that statement is not sent at all. The other two update the rows of
-/// this writer's shard only, which no other writer locks.
+/// this writer's shard only, which no other writer locks, and need nothing back:
+/// they go in one pipeline, with the COMMIT when asked.
 class RollupWriter {
 public:
     /// Prepares the statements on the connection, for the rows of the shard of the
