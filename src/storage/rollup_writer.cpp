@@ -9,31 +9,35 @@ namespace {
 
 constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
 
-// Numbers the group's users. `known` are users stored before; `added` are new ones,
-// inserted in key order so that two writers adding the same users wait for each other
-// instead of deadlocking. The NOT EXISTS keeps known users away from the INSERT, whose
-// identity default would otherwise use up a key for every row it skips.
+// Numbers the group's users. Known users are looked up one by one through the primary
+// key, then the others are inserted in key order, so that two writers adding the same
+// users wait for each other instead of deadlocking; skipping known users keeps the
+// identity default from using up a key for every row the INSERT would skip.
+// The lookup is a subquery per user rather than a join on purpose: the statement is
+// prepared, and PostgreSQL plans it once for all later groups from the statistics of
+// that moment. On a new database `users` is empty, a join is planned as a hash join over
+// a scan of the whole table, and that plan stays while the table grows: numbering cost
+// 2 ms a group at 80,000 users, 40% of the database's time on 10-event batches. A
+// primary-key lookup per user is the cheapest plan whatever the statistics say.
 // A user that a concurrent transaction inserted first is in neither list; the caller
 // runs the statement again, and then it is known.
 constexpr const char* kNumberUsersName = "number_users";
 constexpr const char* kNumberUsers = R"sql(
 WITH input AS (
-    SELECT i.project_id, i.user_id, i.n
+    SELECT i.project_id, i.user_id, i.n,
+           (SELECT u.user_key FROM users AS u
+            WHERE u.project_id = i.project_id AND u.user_id = i.user_id) AS user_key
     FROM unnest($1::integer[], $2::text[]) WITH ORDINALITY AS i (project_id, user_id, n)
-), known AS (
-    SELECT i.n, u.user_key
-    FROM input AS i
-    JOIN users AS u USING (project_id, user_id)
 ), added AS (
     INSERT INTO users (project_id, user_id)
-    SELECT i.project_id, i.user_id
-    FROM input AS i
-    WHERE NOT EXISTS (SELECT 1 FROM known AS k WHERE k.n = i.n)
-    ORDER BY i.project_id, i.user_id
+    SELECT project_id, user_id
+    FROM input
+    WHERE user_key IS NULL
+    ORDER BY project_id, user_id
     ON CONFLICT (project_id, user_id) DO NOTHING
     RETURNING project_id, user_id, user_key
 )
-SELECT n, user_key FROM known
+SELECT n, user_key FROM input WHERE user_key IS NOT NULL
 UNION ALL
 SELECT i.n, a.user_key
 FROM added AS a JOIN input AS i USING (project_id, user_id))sql";
