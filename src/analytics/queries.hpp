@@ -15,8 +15,9 @@
 /// Unfiltered questions are answered from the rollups that every ingest transaction
 /// keeps (users, user_activity, daily_event_counts), so they cost the same at ten
 /// million events as at ten thousand. A filter on properties (`where`) or, for
-/// daily active users, on event types, has no rollup and reads the events of the
-/// range (BRIN on time, GIN on properties).
+/// daily active users and event series, on event types, has no rollup and reads the
+/// events of the range (BRIN on time, GIN on properties); so do hourly series and
+/// funnels, which need times finer than a day.
 namespace eventline::analytics {
 
 /// A UTC calendar day, as days since 1970-01-01.
