@@ -62,8 +62,11 @@ storage::PgConnection* ReadPool::connect(Reader& reader) {
         connect_options.application_name = "eventline-analytics";
         storage::PgConnection connection =
             storage::PgConnection::connect(options_.database_url, connect_options);
+        // No JIT: the reports that read events are scans of a few million rows, which
+        // PostgreSQL's costs send to LLVM, and compiling took longer than it saved (a
+        // 30-day funnel at 10M events: 4.2 s with JIT, 3.3 s without).
         connection.exec(fmt::format("SET statement_timeout = {}; SET TimeZone = 'UTC'; "
-                                    "SET default_transaction_read_only = on",
+                                    "SET default_transaction_read_only = on; SET jit = off",
                                     options_.statement_timeout.count())
                             .c_str());
         reader.connection.emplace(std::move(connection));
