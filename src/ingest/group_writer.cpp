@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 #include <tuple>
 
 #include "logging/log.hpp"
@@ -115,40 +116,49 @@ void GroupWriter::write(std::span<const std::span<const event::Event>> batches,
 
 void GroupWriter::store_together(std::span<const std::span<const event::Event>> batches,
                                  std::vector<WriteResult>& results) {
+    arrivals_.clear();
     staged_.clear();
-    staged_owner_.clear();
+    staged_batch_.clear();
     staged_count_.assign(batches.size(), 0);
     for (WriteResult& result : results) {
         result = WriteResult{};
     }
 
-    // The first occurrence of a key in the group is the one written; later ones are
-    // duplicates whatever the database holds.
-    for (std::uint32_t batch = 0; batch < batches.size(); ++batch) {
-        for (const event::Event& event : batches[batch]) {
-            if (staged_owner_.try_emplace(Key{event.project_id, event.event_id}, batch).second) {
-                staged_.push_back(&event);
-                ++staged_count_[batch];
-            } else {
-                ++results[batch].duplicates;
-            }
-        }
-    }
     // Key order: concurrent writers then lock keys in the same order and wait for each
     // other instead of deadlocking, and the primary key is filled in index order.
-    std::sort(staged_.begin(), staged_.end(), [](const event::Event* a, const event::Event* b) {
-        return std::tie(a->project_id, a->event_id) < std::tie(b->project_id, b->event_id);
+    // Sorting also brings the copies of a key together, behind the first one submitted:
+    // that one is written, and later ones are duplicates whatever the database holds.
+    for (std::uint32_t batch = 0; batch < batches.size(); ++batch) {
+        for (const event::Event& event : batches[batch]) {
+            arrivals_.push_back(
+                Arrival{&event, batch, static_cast<std::uint32_t>(arrivals_.size())});
+        }
+    }
+    std::sort(arrivals_.begin(), arrivals_.end(), [](const Arrival& a, const Arrival& b) {
+        return std::tie(a.event->project_id, a.event->event_id, a.sequence) <
+               std::tie(b.event->project_id, b.event->event_id, b.sequence);
     });
+    for (const Arrival& arrival : arrivals_) {
+        const event::Event* event = arrival.event;
+        if (!staged_.empty() && staged_.back()->project_id == event->project_id &&
+            staged_.back()->event_id == event->event_id) {
+            ++results[arrival.batch].duplicates;
+            continue;
+        }
+        staged_.push_back(event);
+        staged_batch_.push_back(arrival.batch);
+        ++staged_count_[arrival.batch];
+    }
 
     const auto started = std::chrono::steady_clock::now();
     metrics_.writers_busy.Increment();
     storage::StoreTimings timings;
     try {
+        std::size_t next = 0;
         timings = store_->store(staged_, [&](event::ProjectId project, const event::Uuid& id) {
-            const auto found = staged_owner_.find(Key{project, id});
-            if (found != staged_owner_.end()) {
-                ++results[found->second].accepted;
-            }
+            const std::size_t index = staged_index(project, id, next);
+            ++results[staged_batch_[index]].accepted;
+            next = index + 1;
         });
     } catch (...) {
         metrics_.writers_busy.Decrement();
@@ -175,6 +185,25 @@ void GroupWriter::store_together(std::span<const std::span<const event::Event>> 
     for (std::size_t batch = 0; batch < batches.size(); ++batch) {
         results[batch].duplicates += staged_count_[batch] - results[batch].accepted;
     }
+}
+
+std::size_t GroupWriter::staged_index(event::ProjectId project_id, const event::Uuid& event_id,
+                                      std::size_t hint) const {
+    if (hint < staged_.size() && staged_[hint]->project_id == project_id &&
+        staged_[hint]->event_id == event_id) {
+        return hint;
+    }
+    const auto found = std::lower_bound(
+        staged_.begin(), staged_.end(), std::tie(project_id, event_id),
+        [](const event::Event* event,
+           const std::tuple<const event::ProjectId&, const event::Uuid&>& key) {
+            return std::tie(event->project_id, event->event_id) < key;
+        });
+    if (found == staged_.end() || (*found)->project_id != project_id ||
+        (*found)->event_id != event_id) {
+        throw std::logic_error("the event store reported an event it was not given");
+    }
+    return static_cast<std::size_t>(found - staged_.begin());
 }
 
 }  // namespace eventline::ingest

@@ -1,9 +1,10 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "event/event.hpp"
@@ -39,15 +40,11 @@ public:
                std::vector<WriteResult>& results);
 
 private:
-    struct Key {
-        event::ProjectId project_id;
-        event::Uuid event_id;
-        friend bool operator==(const Key&, const Key&) = default;
-    };
-    struct KeyHash {
-        std::size_t operator()(const Key& key) const noexcept {
-            return event::UuidHash{}(key.event_id) ^ static_cast<std::size_t>(key.project_id);
-        }
+    /// An event of the group, with the batch it came in and its place in submission order.
+    struct Arrival {
+        const event::Event* event;
+        std::uint32_t batch;
+        std::uint32_t sequence;
     };
 
     /// One attempt at storing the batches together; throws DatabaseError.
@@ -62,10 +59,16 @@ private:
     std::optional<storage::PgConnection> connection_;
     std::optional<storage::EventStore> store_;
 
+    /// Where `staged_` holds this key; `hint` is tried first, since the database
+    /// reports inserted events mostly in the order they were sent.
+    [[nodiscard]] std::size_t staged_index(event::ProjectId project_id, const event::Uuid& event_id,
+                                           std::size_t hint) const;
+
     // Scratch reused between groups, so that steady-state writing does not allocate.
-    std::vector<const event::Event*> staged_;
-    std::unordered_map<Key, std::uint32_t, KeyHash> staged_owner_;  // key -> its batch
-    std::vector<std::size_t> staged_count_;                         // events staged per batch
+    std::vector<Arrival> arrivals_;           // every event of the group, sorted by key
+    std::vector<const event::Event*> staged_; // the first arrival of each key, in key order
+    std::vector<std::uint32_t> staged_batch_; // the batch of each staged event
+    std::vector<std::size_t> staged_count_;   // events staged per batch
 };
 
 }  // namespace eventline::ingest
