@@ -145,11 +145,15 @@ void RollupWriter::add(std::span<const event::Event* const> events, ThenCommit t
 void RollupWriter::number_users(std::span<const event::Event* const> events) {
     user_index_.clear();
     users_.clear();
+    event_users_.clear();
     for (const event::Event* event : events) {
         const UserRef user{event->project_id, event->user_id};
-        if (user_index_.try_emplace(user, static_cast<std::uint32_t>(users_.size())).second) {
+        const auto [found, added] =
+            user_index_.try_emplace(user, static_cast<std::uint32_t>(users_.size()));
+        if (added) {
             users_.push_back(user);
         }
+        event_users_.push_back(found->second);
     }
 
     // Users this writer knows need nothing from the database.
@@ -205,8 +209,9 @@ const char* const* RollupWriter::mark_activity(std::span<const event::Event* con
     day_index_.clear();
     day_keys_.clear();
     bitmaps_.clear();
-    for (const event::Event* event : events) {
-        const std::int32_t key = user_keys_[user_index_.at({event->project_id, event->user_id})];
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const event::Event* event = events[i];
+        const std::int32_t key = user_keys_[event_users_[i]];
         const DayKey day{event->project_id, day_of(event->occurred_at),
                          key / kUsersPerActivityBlock, {}};
         const auto [found, added] =

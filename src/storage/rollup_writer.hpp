@@ -77,9 +77,10 @@ private:
     using Bitmap = std::array<std::uint8_t, kActivityBlockBytes>;
 
     /// Finds or creates each user of the group and fills `user_keys_` (the order of
-    /// `users_`).
+    /// `users_`) and `event_users_` (the order of `events`).
     void number_users(std::span<const event::Event* const> events);
     /// Build the parameters of their statement, valid until the next call.
+    /// mark_activity takes the events that number_users was last given.
     const char* const* mark_activity(std::span<const event::Event* const> events);
     const char* const* count_event_types(std::span<const event::Event* const> events);
 
@@ -89,6 +90,7 @@ private:
     // Scratch reused between groups, so that steady-state writing does not allocate.
     std::unordered_map<UserRef, std::uint32_t, UserRefHash> user_index_;  // -> users_ index
     std::vector<UserRef> users_;
+    std::vector<std::uint32_t> event_users_;  // the users_ index of each event, in order
     std::vector<std::int32_t> user_keys_;
     std::vector<std::uint32_t> asked_;  // users_ indexes sent to the database
     std::vector<std::pair<std::uint32_t, std::int32_t>> numbered_;  // what it answered
