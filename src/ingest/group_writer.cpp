@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <stdexcept>
 #include <tuple>
 
 #include "logging/log.hpp"
@@ -154,11 +153,8 @@ void GroupWriter::store_together(std::span<const std::span<const event::Event>> 
     metrics_.writers_busy.Increment();
     storage::StoreTimings timings;
     try {
-        std::size_t next = 0;
-        timings = store_->store(staged_, [&](event::ProjectId project, const event::Uuid& id) {
-            const std::size_t index = staged_index(project, id, next);
-            ++results[staged_batch_[index]].accepted;
-            next = index + 1;
+        timings = store_->store(staged_, [&](std::size_t position) {
+            ++results[staged_batch_[position]].accepted;
         });
     } catch (...) {
         metrics_.writers_busy.Decrement();
@@ -185,25 +181,6 @@ void GroupWriter::store_together(std::span<const std::span<const event::Event>> 
     for (std::size_t batch = 0; batch < batches.size(); ++batch) {
         results[batch].duplicates += staged_count_[batch] - results[batch].accepted;
     }
-}
-
-std::size_t GroupWriter::staged_index(event::ProjectId project_id, const event::Uuid& event_id,
-                                      std::size_t hint) const {
-    if (hint < staged_.size() && staged_[hint]->project_id == project_id &&
-        staged_[hint]->event_id == event_id) {
-        return hint;
-    }
-    const auto found = std::lower_bound(
-        staged_.begin(), staged_.end(), std::tie(project_id, event_id),
-        [](const event::Event* event,
-           const std::tuple<const event::ProjectId&, const event::Uuid&>& key) {
-            return std::tie(event->project_id, event->event_id) < key;
-        });
-    if (found == staged_.end() || (*found)->project_id != project_id ||
-        (*found)->event_id != event_id) {
-        throw std::logic_error("the event store reported an event it was not given");
-    }
-    return static_cast<std::size_t>(found - staged_.begin());
 }
 
 }  // namespace eventline::ingest

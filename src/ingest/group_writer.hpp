@@ -59,11 +59,6 @@ private:
     std::optional<storage::PgConnection> connection_;
     std::optional<storage::EventStore> store_;
 
-    /// Where `staged_` holds this key; `hint` is tried first, since the database
-    /// reports inserted events mostly in the order they were sent.
-    [[nodiscard]] std::size_t staged_index(event::ProjectId project_id, const event::Uuid& event_id,
-                                           std::size_t hint) const;
-
     // Scratch reused between groups, so that steady-state writing does not allocate.
     std::vector<Arrival> arrivals_;           // every event of the group, sorted by key
     std::vector<const event::Event*> staged_; // the first arrival of each key, in key order

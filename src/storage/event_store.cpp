@@ -68,10 +68,10 @@ event::ProjectId read_int32(std::string_view bytes) {
                                          static_cast<std::uint32_t>(data[3]));
 }
 
-/// The event with this key in `events`, which are sorted by key; the database only
-/// returns keys that were sent.
-const event::Event* find_event(std::span<const event::Event* const> events,
-                               event::ProjectId project_id, const event::Uuid& event_id) {
+/// Where `events`, which are sorted by key, hold this key; the database only returns
+/// keys that were sent.
+std::size_t position_of(std::span<const event::Event* const> events,
+                        event::ProjectId project_id, const event::Uuid& event_id) {
     const auto found = std::lower_bound(
         events.begin(), events.end(), std::tie(project_id, event_id),
         [](const event::Event* event, const std::tuple<const event::ProjectId&,
@@ -82,7 +82,7 @@ const event::Event* find_event(std::span<const event::Event* const> events,
         (*found)->event_id != event_id) {
         throw std::logic_error("the database returned an event that was not sent");
     }
-    return *found;
+    return static_cast<std::size_t>(found - events.begin());
 }
 
 }  // namespace
@@ -140,8 +140,8 @@ bool EventStore::store_direct(std::span<const event::Event* const> events,
     }
 
     timings.direct = true;
-    for (const event::Event* event : events) {
-        on_inserted(event->project_id, event->event_id);
+    for (std::size_t position = 0; position < events.size(); ++position) {
+        on_inserted(position);
     }
     return true;
 }
@@ -159,17 +159,21 @@ void EventStore::store_staged(std::span<const event::Event* const> events,
         timings.insert_seconds = seconds_since(started);
 
         inserted_.clear();
+        inserted_positions_.clear();
         event::Uuid event_id;
         for (int row = 0; row < inserted.rows(); ++row) {
             std::memcpy(event_id.bytes.data(), inserted.value(row, 1).data(), event_id.bytes.size());
-            inserted_.push_back(find_event(events, read_int32(inserted.value(row, 0)), event_id));
+            const std::size_t position =
+                position_of(events, read_int32(inserted.value(row, 0)), event_id);
+            inserted_.push_back(events[position]);
+            inserted_positions_.push_back(position);
         }
         started = Clock::now();
         rollups_.add(inserted_, RollupWriter::ThenCommit::yes);
         timings.rollup_seconds = seconds_since(started);
 
-        for (const event::Event* event : inserted_) {
-            on_inserted(event->project_id, event->event_id);
+        for (const std::size_t position : inserted_positions_) {
+            on_inserted(position);
         }
     } catch (...) {
         rollback_quietly(connection_);

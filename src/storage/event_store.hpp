@@ -21,8 +21,9 @@ struct StoreTimings {
     double rollup_seconds = 0;  // with the COMMIT, sent together
 };
 
-/// Called once for every event that was newly stored (not a duplicate).
-using InsertedCallback = std::function<void(event::ProjectId, const event::Uuid&)>;
+/// Called once for every event that was newly stored (not a duplicate), with its
+/// position in the events given to EventStore::store.
+using InsertedCallback = std::function<void(std::size_t position)>;
 
 /// Writes groups of events exactly once, in one transaction per group, over one
 /// connection.
@@ -65,7 +66,9 @@ private:
     PgConnection& connection_;
     CopyEncoder encoder_;
     RollupWriter rollups_;
-    std::vector<const event::Event*> inserted_;  // scratch: the staged path's new events
+    // Scratch for the staged path: its new events, and their positions in the group.
+    std::vector<const event::Event*> inserted_;
+    std::vector<std::size_t> inserted_positions_;
     std::size_t direct_pause_groups_ = 0;  // groups left to write staged before retrying direct
     std::size_t direct_pause_length_ = 0;  // the pause after the next conflict
 };

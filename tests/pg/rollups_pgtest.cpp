@@ -126,7 +126,7 @@ TEST(Rollups, FollowDirectAndStagedWritesAndIgnoreDuplicates) {
     PgConnection connection = database.connect();
     KnownUsers known_users;
     EventStore store(connection, 0, known_users);
-    auto ignore = [](event::ProjectId, const event::Uuid&) {};
+    auto ignore = [](std::size_t) {};
 
     const Group first = make_group(0, 500, 1);
     EXPECT_TRUE(store.store(first.pointers(), ignore).direct);
@@ -147,7 +147,7 @@ TEST(Rollups, ALateEventOfAKnownUserMarksItsDay) {
     PgConnection connection = database.connect();
     KnownUsers known_users;
     EventStore store(connection, 0, known_users);
-    auto ignore = [](event::ProjectId, const event::Uuid&) {};
+    auto ignore = [](std::size_t) {};
 
     Group late = make_group(0, 2, 3);
     late.events[0].occurred_at = event::parse_rfc3339("2025-02-01T00:00:00Z").unix_micros;
@@ -190,7 +190,7 @@ TEST(Rollups, ConcurrentWritersAgreeWithTheEvents) {
             PgConnection connection = database.connect();
             // Writers 0 and 3 share a shard of the rollups, 1 and 2 have their own.
             EventStore store(connection, static_cast<std::size_t>(writer % 3), known_users);
-            auto ignore = [](event::ProjectId, const event::Uuid&) {};
+            auto ignore = [](std::size_t) {};
             for (int round = 0; round < 10; ++round) {
                 // Overlapping ranges: the same new users and events race between writers.
                 const Group group = make_group(round * 300 + writer * 100, 400,
@@ -280,7 +280,7 @@ TEST(Rollups, WritersThatEachMeetAUserGiveItOneKey) {
     KnownUsers second_users;
     EventStore first(first_connection, 0, first_users);
     EventStore second(second_connection, 1, second_users);
-    auto ignore = [](event::ProjectId, const event::Uuid&) {};
+    auto ignore = [](std::size_t) {};
     auto one_event = [](int number, std::int64_t day) {
         Group group = make_group(number, 1, 6);
         group.texts[0] = "the same user";
