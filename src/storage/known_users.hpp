@@ -7,7 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "event/event.hpp"
 
@@ -75,7 +76,9 @@ private:
                    std::string_view(a.user_id) == std::string_view(b.user_id);
         }
     };
-    using Generation = std::unordered_map<Key, std::int32_t, KeyHash, KeyEqual>;
+    // Open addressing: a lookup touches one group of slots, not a chain of nodes, which
+    // matters at one lookup per user per group against 100,000 users.
+    using Generation = boost::unordered_flat_map<Key, std::int32_t, KeyHash, KeyEqual>;
 
     void insert_current(const KeyView& key, std::int32_t user_key);
 

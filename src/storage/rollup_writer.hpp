@@ -5,9 +5,10 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "event/event.hpp"
 #include "storage/known_users.hpp"
@@ -88,14 +89,17 @@ private:
     std::string shard_;  // a statement parameter, as text
 
     // Scratch reused between groups, so that steady-state writing does not allocate.
-    std::unordered_map<UserRef, std::uint32_t, UserRefHash> user_index_;  // -> users_ index
+    // Open-addressing maps: one probe of a group of slots a lookup, and clear() only
+    // resets their control bytes.
+    boost::unordered_flat_map<UserRef, std::uint32_t, UserRefHash> user_index_;  // -> users_
     std::vector<UserRef> users_;
     std::vector<std::uint32_t> event_users_;  // the users_ index of each event, in order
     std::vector<std::int32_t> user_keys_;
     std::vector<std::uint32_t> asked_;  // users_ indexes sent to the database
     std::vector<std::pair<std::uint32_t, std::int32_t>> numbered_;  // what it answered
     KnownUsers& known_users_;
-    std::unordered_map<DayKey, std::uint32_t, DayKeyHash> day_index_;  // -> bitmaps_/counts_
+    // -> bitmaps_ or counts_ (and day_keys_)
+    boost::unordered_flat_map<DayKey, std::uint32_t, DayKeyHash> day_index_;
     std::vector<DayKey> day_keys_;
     std::vector<Bitmap> bitmaps_;
     std::vector<std::int64_t> counts_;
