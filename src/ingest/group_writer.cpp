@@ -118,7 +118,6 @@ void GroupWriter::store_together(std::span<const std::span<const event::Event>> 
     arrivals_.clear();
     staged_.clear();
     staged_batch_.clear();
-    staged_count_.assign(batches.size(), 0);
     for (WriteResult& result : results) {
         result = WriteResult{};
     }
@@ -126,7 +125,7 @@ void GroupWriter::store_together(std::span<const std::span<const event::Event>> 
     // Key order: concurrent writers then lock keys in the same order and wait for each
     // other instead of deadlocking, and the primary key is filled in index order.
     // Sorting also brings the copies of a key together, behind the first one submitted:
-    // that one is written, and later ones are duplicates whatever the database holds.
+    // that one is staged, and later ones are duplicates whatever the database holds.
     for (std::uint32_t batch = 0; batch < batches.size(); ++batch) {
         for (const event::Event& event : batches[batch]) {
             arrivals_.push_back(
@@ -139,14 +138,13 @@ void GroupWriter::store_together(std::span<const std::span<const event::Event>> 
     });
     for (const Arrival& arrival : arrivals_) {
         const event::Event* event = arrival.event;
-        if (!staged_.empty() && staged_.back()->project_id == event->project_id &&
-            staged_.back()->event_id == event->event_id) {
-            ++results[arrival.batch].duplicates;
-            continue;
+        const bool repeats_previous = !staged_.empty() &&
+                                      staged_.back()->project_id == event->project_id &&
+                                      staged_.back()->event_id == event->event_id;
+        if (!repeats_previous) {
+            staged_.push_back(event);
+            staged_batch_.push_back(arrival.batch);
         }
-        staged_.push_back(event);
-        staged_batch_.push_back(arrival.batch);
-        ++staged_count_[arrival.batch];
     }
 
     const auto started = std::chrono::steady_clock::now();
@@ -178,8 +176,9 @@ void GroupWriter::store_together(std::span<const std::span<const event::Event>> 
     metrics_.group_events.Observe(static_cast<double>(staged_.size()));
     metrics_.group_requests.Observe(static_cast<double>(batches.size()));
 
+    // Every event of a batch was either stored now or is a duplicate.
     for (std::size_t batch = 0; batch < batches.size(); ++batch) {
-        results[batch].duplicates += staged_count_[batch] - results[batch].accepted;
+        results[batch].duplicates = batches[batch].size() - results[batch].accepted;
     }
 }
 

@@ -60,10 +60,9 @@ private:
     std::optional<storage::EventStore> store_;
 
     // Scratch reused between groups, so that steady-state writing does not allocate.
-    std::vector<Arrival> arrivals_;           // every event of the group, sorted by key
-    std::vector<const event::Event*> staged_; // the first arrival of each key, in key order
-    std::vector<std::uint32_t> staged_batch_; // the batch of each staged event
-    std::vector<std::size_t> staged_count_;   // events staged per batch
+    std::vector<Arrival> arrivals_;            // every event of the group, sorted by key
+    std::vector<const event::Event*> staged_;  // the first arrival of each key, in key order
+    std::vector<std::uint32_t> staged_batch_;  // the batch of each staged event
 };
 
 }  // namespace eventline::ingest
